@@ -43,7 +43,8 @@ def Kiln_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
 def Kiln_IdTensor : RankedTensorOf<[I32, I64]>;
 
 /// A ranked tensor holding an attention mask input: non-zero keeps a
-/// position, zero masks it out.
-def Kiln_AttentionMaskTensor : RankedTensorOf<[I1, I32, I64]>;
+/// position, zero masks it out. Tokenizers produce integers; graphs that
+/// turn the mask into an additive bias use floats.
+def Kiln_AttentionMaskTensor : RankedTensorOf<[I1, I32, I64, F32, F16, BF16]>;
 
 #endif // KILN_DIALECT_KILNBASE_TD

@@ -1,0 +1,18 @@
+//===- RefusalReporter.cpp - Match failures as remarks --------------------===//
+
+#include "passes/RefusalReporter.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+void RefusalReporter::notifyMatchFailure(
+    Location loc, function_ref<void(Diagnostic &)> reasonCallback) {
+  Diagnostic reason(loc, DiagnosticSeverity::Remark);
+  reasonCallback(reason);
+  std::string text = reason.str();
+  if (!reported.emplace(loc.getAsOpaquePointer(), text).second)
+    return;
+  emitRemark(loc) << passName << ": not fused: " << text;
+}

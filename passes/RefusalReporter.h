@@ -1,0 +1,40 @@
+//===- RefusalReporter.h - Match failures as remarks ------------*- C++ -*-===//
+//
+// Patterns explain why they do not apply with `notifyMatchFailure`. Debian's
+// LLVM is built without assertions, so `-debug` cannot show those reasons;
+// this rewriter listener turns them into remarks on the op instead, once per
+// op and reason, for passes run with `report-refusals`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_PASSES_REFUSALREPORTER_H
+#define KILN_PASSES_REFUSALREPORTER_H
+
+#include "mlir/IR/PatternMatch.h"
+
+#include <set>
+#include <string>
+#include <utility>
+
+namespace mlir::kiln {
+
+/// Emits each distinct `notifyMatchFailure` reason as a remark
+/// "<passName>: not fused: <reason>" at the op's location.
+class RefusalReporter : public RewriterBase::Listener {
+public:
+  explicit RefusalReporter(StringRef passName) : passName(passName) {}
+
+  void
+  notifyMatchFailure(Location loc,
+                     function_ref<void(Diagnostic &)> reasonCallback) override;
+
+private:
+  std::string passName;
+  /// Reasons already reported, keyed by location, so that the greedy
+  /// driver's repeated visits do not repeat remarks.
+  std::set<std::pair<const void *, std::string>> reported;
+};
+
+} // namespace mlir::kiln
+
+#endif // KILN_PASSES_REFUSALREPORTER_H
