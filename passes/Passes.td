@@ -50,4 +50,39 @@ def KilnFuseAttentionPass
   ];
 }
 
+def KilnPlanMemoryPass : Pass<"kiln-plan-memory", "mlir::func::FuncOp"> {
+  let summary = "assigns every intermediate tensor an offset in one arena";
+  let description = [{
+    Sizes every tensor the function computes for the largest inputs it
+    accepts, computes its live range over the function body, and packs the
+    buffers into a single arena so that tensors whose live ranges do not
+    overlap share memory (greedy by decreasing size, lowest fitting offset,
+    `alignment`-byte aligned).
+
+    Dynamic dimensions are bounded through the function arguments: a
+    dynamic dimension 0 of an argument is the batch (bounded by `max-batch`,
+    or the module's `kiln.max_batch`), any other dynamic dimension a
+    sequence length (bounded by `max-seq-len`, or the module's
+    `kiln.max_seq_len`).
+
+    Results: each op that produces tensors gets `kiln.arena_offsets`, one
+    byte offset per result, -1 for a value outside the arena (arguments,
+    constants and views of them); `kiln.reshape` is a view that shares its
+    input's buffer. The function gets `kiln.arena_size` and
+    `kiln.arena_unshared_size` (the sum of all buffers, i.e. one buffer per
+    tensor) so that the saving can be reported.
+  }];
+  let dependentDialects = ["mlir::kiln::KilnDialect"];
+  let options = [
+    Option<"maxSeqLen", "max-seq-len", "int64_t", /*default=*/"0",
+           "Bound of dynamic sequence dimensions (0: the module's "
+           "kiln.max_seq_len)">,
+    Option<"maxBatch", "max-batch", "int64_t", /*default=*/"0",
+           "Bound of a dynamic batch dimension (0: the module's "
+           "kiln.max_batch)">,
+    Option<"alignment", "alignment", "int64_t", /*default=*/"64",
+           "Alignment of every buffer in bytes">
+  ];
+}
+
 #endif // KILN_PASSES_PASSES_TD

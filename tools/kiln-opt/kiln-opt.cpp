@@ -8,6 +8,7 @@
 
 #include "dialect/KilnDialect.h"
 #include "passes/Passes.h"
+#include "passes/Pipelines.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -20,6 +21,7 @@ int main(int argc, char **argv) {
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::kiln::registerKilnPasses();
+  mlir::kiln::registerKilnPipelines();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::kiln::KilnDialect, mlir::arith::ArithDialect,

@@ -1,0 +1,30 @@
+//===- Pipelines.cpp - Named pass pipelines of Kiln -----------------------===//
+
+#include "passes/Pipelines.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+void mlir::kiln::buildGraphPipeline(OpPassManager &pm) {
+  // The frontend's graph first loses trivial redundancy (repeated masks,
+  // identity reshapes) so that the fusion patterns see canonical chains.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createKilnFuseAttentionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.nest<func::FuncOp>().addPass(createKilnPlanMemoryPass());
+}
+
+void mlir::kiln::registerKilnPipelines() {
+  PassPipelineRegistration<>(
+      "kiln-graph-pipeline",
+      "Fuse attention, epilogues and norms, clean up, and plan memory",
+      [](OpPassManager &pm) { buildGraphPipeline(pm); });
+}
