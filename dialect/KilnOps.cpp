@@ -88,8 +88,10 @@ verifySameElementType(Operation *op,
   return success();
 }
 
-/// Checks that `value` is strictly positive; `what` names the attribute.
-LogicalResult verifyPositive(Operation *op, StringRef what, double value) {
+/// Checks that `value` is strictly positive; `what` names the attribute. A
+/// template so that integer attributes are printed as integers.
+template <typename Number>
+LogicalResult verifyPositive(Operation *op, StringRef what, Number value) {
   if (value > 0)
     return success();
   return op->emitOpError() << "expected " << what << " to be positive, got "
@@ -185,9 +187,8 @@ LogicalResult RopeOp::verify() {
   int64_t headDim = shapeOf(getInput())[3];
   std::optional<int64_t> rotaryDim = getRotaryDim();
   int64_t rotated = rotaryDim.value_or(headDim);
-  if (rotaryDim && *rotaryDim <= 0)
-    return emitOpError() << "expected rotary_dim to be positive, got "
-                         << *rotaryDim;
+  if (rotaryDim && failed(verifyPositive(*this, "rotary_dim", *rotaryDim)))
+    return failure();
   if (!ShapedType::isDynamic(rotated) && rotated % 2 != 0)
     return emitOpError() << "expected an even number of rotated features, got "
                          << rotated;
@@ -327,7 +328,8 @@ LogicalResult CausalMaskOp::verify() { return verifyScores(*this, getScores()); 
 LogicalResult SlidingWindowMaskOp::verify() {
   if (failed(verifyScores(*this, getScores())))
     return failure();
-  return verifyPositive(*this, "window", getWindow());
+  // The getter of an I64Attr is unsigned; read the signed value instead.
+  return verifyPositive(*this, "window", getWindowAttr().getInt());
 }
 
 LogicalResult PaddingMaskOp::verify() {
@@ -391,6 +393,8 @@ LogicalResult RepeatKvOp::verify() {
     return emitOpError() << "expected static head counts, got "
                          << formatDim(inHeads) << " and "
                          << formatDim(outHeads);
+  if (failed(verifyPositive(*this, "input heads", inHeads)))
+    return failure();
   if (outHeads % inHeads != 0)
     return emitOpError() << "expected result heads " << outHeads
                          << " to be a multiple of the input's " << inHeads
@@ -453,6 +457,8 @@ LogicalResult SliceOp::verify() {
   ArrayRef<int64_t> input = shapeOf(getInput());
   ArrayRef<int64_t> output = shapeOf(getOutput());
   int64_t rank = input.size(), axis = getAxis(), offset = getOffset();
+  if (failed(verifyRank(*this, "result", getOutput(), rank)))
+    return failure();
   if (axis < 0 || axis >= rank)
     return emitOpError() << "expected axis in [0, " << rank << "), got "
                          << axis;
@@ -494,6 +500,9 @@ LogicalResult AttentionOp::verify() {
                        q[3])))
     return failure();
   int64_t queryHeads = q[1], kvHeads = k[1];
+  if (!ShapedType::isDynamic(kvHeads) &&
+      failed(verifyPositive(*this, "key/value heads", kvHeads)))
+    return failure();
   if (!ShapedType::isDynamic(queryHeads) && !ShapedType::isDynamic(kvHeads) &&
       queryHeads % kvHeads != 0)
     return emitOpError() << "expected query heads " << queryHeads
@@ -510,8 +519,9 @@ LogicalResult AttentionOp::verify() {
                             "sliding_window, got mask "
                          << stringifyMaskKind(getMask())
                          << (getWindow() ? " with" : " without") << " a window";
-  if (getWindow() && failed(verifyPositive(*this, "window", *getWindow())))
-    return failure();
+  if (IntegerAttr window = getWindowAttr())
+    if (failed(verifyPositive(*this, "window", window.getInt())))
+      return failure();
   return verifySameElementType(*this, {{"query", getQuery()},
                                        {"key", getKey()},
                                        {"value", getValue()},
