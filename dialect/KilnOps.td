@@ -211,6 +211,8 @@ def Kiln_ScaleOp
   let arguments = (ins Kiln_FloatTensor:$input, F64Attr:$factor);
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = "$input `by` $factor attr-dict `:` type($input)";
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Kiln_ActivationOp
@@ -243,6 +245,8 @@ def Kiln_CastOp : Kiln_Op<"cast", [Pure, SameOperandsAndResultShape]> {
   let arguments = (ins Kiln_FloatTensor:$input);
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -382,6 +386,7 @@ def Kiln_CausalMaskOp
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = "$scores attr-dict `:` type($scores)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Kiln_SlidingWindowMaskOp : Kiln_Op<"sliding_window_mask",
@@ -400,6 +405,7 @@ def Kiln_SlidingWindowMaskOp : Kiln_Op<"sliding_window_mask",
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = "$scores `window` $window attr-dict `:` type($scores)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Kiln_PaddingMaskOp : Kiln_Op<"padding_mask", [Pure,
@@ -423,6 +429,7 @@ def Kiln_PaddingMaskOp : Kiln_Op<"padding_mask", [Pure,
     type($attention_mask)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -444,6 +451,7 @@ def Kiln_SplitHeadsOp : Kiln_Op<"split_heads", [Pure]> {
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Kiln_MergeHeadsOp : Kiln_Op<"merge_heads", [Pure]> {
@@ -461,6 +469,7 @@ def Kiln_MergeHeadsOp : Kiln_Op<"merge_heads", [Pure]> {
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Kiln_RepeatKvOp : Kiln_Op<"repeat_kv", [Pure]> {
@@ -479,6 +488,7 @@ def Kiln_RepeatKvOp : Kiln_Op<"repeat_kv", [Pure]> {
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure]> {
@@ -498,6 +508,8 @@ def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure]> {
     $input $permutation attr-dict `:` type($input) `->` type($output)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure]> {
@@ -517,6 +529,8 @@ def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure]> {
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Kiln_SliceOp : Kiln_Op<"slice", [Pure]> {

@@ -21,7 +21,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/FormatVariadic.h"
 
 namespace mlir::kiln {
@@ -490,12 +489,8 @@ struct FuseAttentionPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseAttentionPattern>(&getContext());
-    RefusalReporter reporter(getArgument());
-    GreedyRewriteConfig config;
-    if (reportRefusals)
-      config.listener = &reporter;
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns),
-                                            config)))
+    if (failed(applyFusionPatterns(getOperation(), std::move(patterns),
+                                   getArgument(), reportRefusals)))
       signalPassFailure();
   }
 };

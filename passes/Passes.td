@@ -50,6 +50,71 @@ def KilnFuseAttentionPass
   ];
 }
 
+def KilnFuseEpiloguePass
+    : Pass<"kiln-fuse-epilogue", "mlir::func::FuncOp"> {
+  let summary = "folds a bias, an activation and a residual add into the "
+                "kiln.linear before them";
+  let description = [{
+    Grows the epilogue of a `kiln.linear`, which computes
+    `activation(x * W^T + bias) + residual`, one following op at a time:
+
+    - `kiln.add` of a rank-1 tensor of the `out_features` size becomes the
+      bias, when the linear has no bias, activation or residual yet;
+    - `kiln.activation` becomes the activation, when the linear has no
+      activation or residual yet;
+    - `kiln.add` of a tensor of exactly the linear's result type (in either
+      operand order, as in the frontend's `x + f(x)` residual connections)
+      becomes the residual, when the linear has none yet.
+
+    The fused linear takes the place of the op it absorbed, so a bias or
+    residual defined after the original linear is still defined before its
+    use.
+
+    It refuses, explaining why through `notifyMatchFailure` (shown as
+    remarks with `report-refusals`), when the linear result has other uses
+    (it would be computed twice), when the fused form would apply the ops
+    in another order (an activation after a residual, a bias after an
+    activation or residual, a second bias or residual), when an add
+    broadcasts to a larger or different result type, when a broadcasting
+    add is not a per-output-feature bias, or when the linear and the op
+    are in different blocks.
+  }];
+  let dependentDialects = ["mlir::kiln::KilnDialect"];
+  let options = [
+    Option<"reportRefusals", "report-refusals", "bool", /*default=*/"false",
+           "Emit a remark on each add or activation after a linear that was "
+           "not fused, saying why">
+  ];
+}
+
+def KilnFuseNormPass : Pass<"kiln-fuse-norm", "mlir::func::FuncOp"> {
+  let summary = "fuses a residual add into the layer_norm or rms_norm it "
+                "feeds";
+  let description = [{
+    Rewrites `kiln.layer_norm(kiln.add(a, b))` into
+    `kiln.add_layer_norm(a, b)` and `kiln.rms_norm(kiln.add(a, b))` into
+    `kiln.add_rms_norm(a, b)`. The fused op returns the sum (result #0,
+    which replaces the other uses of the add: it is the next residual) and
+    the normalised value (result #1, which replaces the norm). When the sum
+    has no other use, result #0 is simply unused; the fusion still pays, as
+    the norm no longer reads the sum back from memory.
+
+    The fused op is created where the add was, or where the norm was when
+    the norm's parameters are defined after the add; it refuses when
+    neither place dominates all uses and operands.
+
+    It also refuses, explaining why through `notifyMatchFailure` (shown as
+    remarks with `report-refusals`), when the norm's input is not a
+    `kiln.add`, when the add broadcasts (the fused ops add two tensors of
+    one type), or when the add and the norm are in different blocks.
+  }];
+  let dependentDialects = ["mlir::kiln::KilnDialect"];
+  let options = [
+    Option<"reportRefusals", "report-refusals", "bool", /*default=*/"false",
+           "Emit a remark on each norm that was not fused, saying why">
+  ];
+}
+
 def KilnPlanMemoryPass : Pass<"kiln-plan-memory", "mlir::func::FuncOp"> {
   let summary = "assigns every intermediate tensor an offset in one arena";
   let description = [{

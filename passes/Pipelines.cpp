@@ -17,6 +17,11 @@ void mlir::kiln::buildGraphPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createKilnFuseAttentionPass());
+  // Residual adds go into the linear that produces them before norms may
+  // claim them: the linear then writes the sum once, where
+  // kiln.add_layer_norm would read the linear's output back to add it.
+  func.addPass(createKilnFuseEpiloguePass());
+  func.addPass(createKilnFuseNormPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.nest<func::FuncOp>().addPass(createKilnPlanMemoryPass());

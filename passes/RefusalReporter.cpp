@@ -3,6 +3,7 @@
 #include "passes/RefusalReporter.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 using namespace mlir;
 using namespace mlir::kiln;
@@ -15,4 +16,15 @@ void RefusalReporter::notifyMatchFailure(
   if (!reported.emplace(loc.getAsOpaquePointer(), text).second)
     return;
   emitRemark(loc) << passName << ": not fused: " << text;
+}
+
+LogicalResult mlir::kiln::applyFusionPatterns(Operation *op,
+                                              RewritePatternSet &&patterns,
+                                              StringRef passName,
+                                              bool reportRefusals) {
+  RefusalReporter reporter(passName);
+  GreedyRewriteConfig config;
+  if (reportRefusals)
+    config.listener = &reporter;
+  return applyPatternsAndFoldGreedily(op, std::move(patterns), config);
 }

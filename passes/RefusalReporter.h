@@ -3,7 +3,8 @@
 // Patterns explain why they do not apply with `notifyMatchFailure`. Debian's
 // LLVM is built without assertions, so `-debug` cannot show those reasons;
 // this rewriter listener turns them into remarks on the op instead, once per
-// op and reason, for passes run with `report-refusals`.
+// op and reason, for passes run with `report-refusals`. The fusion passes
+// all drive their patterns through `applyFusionPatterns`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,6 +35,12 @@ private:
   /// driver's repeated visits do not repeat remarks.
   std::set<std::pair<const void *, std::string>> reported;
 };
+
+/// Applies `patterns` greedily to `op`; with `reportRefusals`, every
+/// distinct `notifyMatchFailure` reason becomes a remark prefixed by
+/// `passName`.
+LogicalResult applyFusionPatterns(Operation *op, RewritePatternSet &&patterns,
+                                  StringRef passName, bool reportRefusals);
 
 } // namespace mlir::kiln
 
