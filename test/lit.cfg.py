@@ -25,5 +25,8 @@ config.substitutions.append(("%kiln_obj_root", config.kiln_obj_root))
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
-tools = [ToolSubst("kiln-opt", unresolved="fatal")]
+tools = [
+    ToolSubst("kiln-compile", unresolved="fatal"),
+    ToolSubst("kiln-opt", unresolved="fatal"),
+]
 llvm_config.add_tool_substitutions(tools, [config.kiln_tools_dir])

@@ -1,0 +1,430 @@
+//===- FamilyDefaults.cpp - Per-family defaults of a model spec -----------===//
+//
+// Each family is a row of architecture choices plus a description of where
+// its checkpoints keep each weight. The encoder-decoder `transformer` family
+// uses the fairseq/BART naming (`encoder.layers.{layer}.self_attn.q_proj`),
+// which is also what a spec without a family gets.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/FamilyDefaults.h"
+
+#include "frontend/WeightNames.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/Twine.h"
+
+#include <cmath>
+
+using namespace kiln;
+using namespace llvm;
+
+namespace {
+
+/// A checkpoint tensor for one model-level logical weight.
+struct TensorName {
+  StringLiteral logical;
+  StringLiteral tensor;
+};
+
+/// A layer part with a weight and a bias: `<stack>.layer.<logical>.weight`
+/// lives at `<layer prefix><tensor>.weight`, the bias likewise.
+struct PartName {
+  StringLiteral logical;
+  StringLiteral tensor;
+  /// The weight matrix is stored [in, out] (GPT-2's Conv1D).
+  bool transposed = false;
+};
+
+/// Where a family keeps the layers of one stack.
+struct StackNames {
+  StringLiteral stack;
+  /// Prefix of every per-layer tensor, with the `{layer}` placeholder.
+  StringLiteral layerPrefix;
+  /// The norm after the last layer (without `.weight`), empty if none.
+  StringLiteral finalNorm;
+};
+
+/// The architecture and checkpoint layout of a family.
+struct FamilyTraits {
+  Topology topology;
+  FfnKind ffn;
+  NormKind norm;
+  NormPlacement placement;
+  double epsilon;
+  bool embeddingNorm;
+  bool finalNorm;
+  PositionKind positions;
+  int64_t typeVocabSize;
+  /// Token embeddings are multiplied by sqrt(d_model).
+  bool scaleBySqrtDModel;
+  /// Attention, MLP and (layer) norm biases.
+  bool biases;
+  bool tieEmbeddings;
+  OutputKind output;
+  /// The encoder takes an attention mask marking padding.
+  bool encoderPadding;
+  ArrayRef<TensorName> modelTensors;
+  ArrayRef<StackNames> stacks;
+  ArrayRef<PartName> layerParts;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Checkpoint layouts
+//===----------------------------------------------------------------------===//
+
+// GPT-2 (`GPT2Model`): Conv1D layers store their matrices [in, out].
+static constexpr TensorName kGpt2Model[] = {
+    {"embed.tokens", "wte.weight"},
+    {"embed.positions", "wpe.weight"},
+    {"lm_head", "lm_head.weight"},
+};
+static constexpr StackNames kGpt2Stacks[] = {
+    {"decoder", "h.{layer}.", "ln_f"},
+};
+static constexpr PartName kGpt2Layer[] = {
+    {"attn_norm", "ln_1"},
+    {"attn.qkv", "attn.c_attn", /*transposed=*/true},
+    {"attn.o", "attn.c_proj", /*transposed=*/true},
+    {"mlp_norm", "ln_2"},
+    {"mlp.up", "mlp.c_fc", /*transposed=*/true},
+    {"mlp.down", "mlp.c_proj", /*transposed=*/true},
+};
+
+// BERT (`BertModel`).
+static constexpr TensorName kBertModel[] = {
+    {"embed.tokens", "embeddings.word_embeddings.weight"},
+    {"embed.positions", "embeddings.position_embeddings.weight"},
+    {"embed.token_types", "embeddings.token_type_embeddings.weight"},
+    {"embed.norm.weight", "embeddings.LayerNorm.weight"},
+    {"embed.norm.bias", "embeddings.LayerNorm.bias"},
+};
+static constexpr StackNames kBertStacks[] = {
+    {"encoder", "encoder.layer.{layer}.", ""},
+};
+static constexpr PartName kBertLayer[] = {
+    {"attn.q", "attention.self.query"},
+    {"attn.k", "attention.self.key"},
+    {"attn.v", "attention.self.value"},
+    {"attn.o", "attention.output.dense"},
+    {"attn_norm", "attention.output.LayerNorm"},
+    {"mlp.up", "intermediate.dense"},
+    {"mlp.down", "output.dense"},
+    {"mlp_norm", "output.LayerNorm"},
+};
+
+// LLaMA (`LlamaForCausalLM`).
+static constexpr TensorName kLlamaModel[] = {
+    {"embed.tokens", "model.embed_tokens.weight"},
+    {"lm_head", "lm_head.weight"},
+};
+static constexpr StackNames kLlamaStacks[] = {
+    {"decoder", "model.layers.{layer}.", "model.norm"},
+};
+static constexpr PartName kLlamaLayer[] = {
+    {"attn_norm", "input_layernorm"}, {"attn.q", "self_attn.q_proj"},
+    {"attn.k", "self_attn.k_proj"},   {"attn.v", "self_attn.v_proj"},
+    {"attn.o", "self_attn.o_proj"},   {"mlp_norm", "post_attention_layernorm"},
+    {"mlp.gate", "mlp.gate_proj"},    {"mlp.up", "mlp.up_proj"},
+    {"mlp.down", "mlp.down_proj"},
+};
+
+// Kiln's own layout (fairseq/BART names), for the `transformer` family and
+// for specs without a family. It names every part so such specs need no
+// `weights` section.
+static constexpr TensorName kKilnModel[] = {
+    {"embed.tokens", "embed_tokens.weight"},
+    {"embed.positions", "embed_positions.weight"},
+    {"embed.token_types", "embed_token_types.weight"},
+    {"embed.norm.weight", "layernorm_embedding.weight"},
+    {"embed.norm.bias", "layernorm_embedding.bias"},
+    {"lm_head", "lm_head.weight"},
+};
+static constexpr StackNames kKilnStacks[] = {
+    {"encoder", "encoder.layers.{layer}.", "encoder.layer_norm"},
+    {"decoder", "decoder.layers.{layer}.", "decoder.layer_norm"},
+};
+static constexpr PartName kKilnLayer[] = {
+    {"attn_norm", "self_attn_layer_norm"},
+    {"attn.q", "self_attn.q_proj"},
+    {"attn.k", "self_attn.k_proj"},
+    {"attn.v", "self_attn.v_proj"},
+    {"attn.o", "self_attn.out_proj"},
+    {"cross_attn_norm", "encoder_attn_layer_norm"},
+    {"cross_attn.q", "encoder_attn.q_proj"},
+    {"cross_attn.k", "encoder_attn.k_proj"},
+    {"cross_attn.v", "encoder_attn.v_proj"},
+    {"cross_attn.o", "encoder_attn.out_proj"},
+    {"mlp_norm", "final_layer_norm"},
+    {"mlp.gate", "fc_gate"},
+    {"mlp.up", "fc1"},
+    {"mlp.down", "fc2"},
+};
+
+//===----------------------------------------------------------------------===//
+// Families
+//===----------------------------------------------------------------------===//
+
+static const FamilyTraits kGpt2Traits = {
+    Topology::DecoderOnly,
+    FfnKind::GeluTanh,
+    NormKind::LayerNorm,
+    NormPlacement::Pre,
+    /*epsilon=*/1e-5,
+    /*embeddingNorm=*/false,
+    /*finalNorm=*/true,
+    PositionKind::Learned,
+    /*typeVocabSize=*/0,
+    /*scaleBySqrtDModel=*/false,
+    /*biases=*/true,
+    /*tieEmbeddings=*/true,
+    OutputKind::Logits,
+    /*encoderPadding=*/false,
+    kGpt2Model,
+    kGpt2Stacks,
+    kGpt2Layer,
+};
+
+static const FamilyTraits kBertTraits = {
+    Topology::EncoderOnly,
+    FfnKind::Gelu,
+    NormKind::LayerNorm,
+    NormPlacement::Post,
+    /*epsilon=*/1e-12,
+    /*embeddingNorm=*/true,
+    /*finalNorm=*/false,
+    PositionKind::Learned,
+    /*typeVocabSize=*/2,
+    /*scaleBySqrtDModel=*/false,
+    /*biases=*/true,
+    /*tieEmbeddings=*/false,
+    OutputKind::HiddenStates,
+    /*encoderPadding=*/true,
+    kBertModel,
+    kBertStacks,
+    kBertLayer,
+};
+
+static const FamilyTraits kLlamaTraits = {
+    Topology::DecoderOnly,
+    FfnKind::SwiGlu,
+    NormKind::RmsNorm,
+    NormPlacement::Pre,
+    /*epsilon=*/1e-6,
+    /*embeddingNorm=*/false,
+    /*finalNorm=*/true,
+    PositionKind::Rope,
+    /*typeVocabSize=*/0,
+    /*scaleBySqrtDModel=*/false,
+    /*biases=*/false,
+    /*tieEmbeddings=*/false,
+    OutputKind::Logits,
+    /*encoderPadding=*/false,
+    kLlamaModel,
+    kLlamaStacks,
+    kLlamaLayer,
+};
+
+// "Attention Is All You Need": post-norm, sinusoidal positions, embeddings
+// scaled by sqrt(d_model) and shared with the output projection.
+static const FamilyTraits kTransformerTraits = {
+    Topology::EncoderDecoder,
+    FfnKind::Relu,
+    NormKind::LayerNorm,
+    NormPlacement::Post,
+    /*epsilon=*/1e-5,
+    /*embeddingNorm=*/false,
+    /*finalNorm=*/false,
+    PositionKind::Sinusoidal,
+    /*typeVocabSize=*/0,
+    /*scaleBySqrtDModel=*/true,
+    /*biases=*/true,
+    /*tieEmbeddings=*/true,
+    OutputKind::Logits,
+    /*encoderPadding=*/false,
+    kKilnModel,
+    kKilnStacks,
+    kKilnLayer,
+};
+
+/// The defaults of `family`.
+static const FamilyTraits &getTraits(ModelFamily family) {
+  switch (family) {
+  case ModelFamily::Gpt2:
+    return kGpt2Traits;
+  case ModelFamily::Bert:
+    return kBertTraits;
+  case ModelFamily::Llama:
+    return kLlamaTraits;
+  case ModelFamily::Transformer:
+    return kTransformerTraits;
+  }
+  llvm_unreachable("unknown model family");
+}
+
+/// Spec names of the families, in ModelFamily order.
+static constexpr StringRef kFamilyNames[] = {"gpt2", "bert", "llama",
+                                             "transformer"};
+
+std::optional<ModelFamily> kiln::parseModelFamily(StringRef name) {
+  for (auto [index, familyName] : enumerate(kFamilyNames))
+    if (familyName == name)
+      return static_cast<ModelFamily>(index);
+  return std::nullopt;
+}
+
+StringRef kiln::getModelFamilyName(ModelFamily family) {
+  return kFamilyNames[static_cast<int>(family)];
+}
+
+ArrayRef<StringRef> kiln::getModelFamilyNames() { return kFamilyNames; }
+
+Topology kiln::getFamilyTopology(ModelFamily family) {
+  return getTraits(family).topology;
+}
+
+//===----------------------------------------------------------------------===//
+// Filling in
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Sets fields of a spec that its input left out.
+class DefaultFiller {
+public:
+  explicit DefaultFiller(ModelSpec &spec) : spec(spec) {}
+
+  /// Whether the input gave the field at dotted path `path`.
+  bool given(const Twine &path) const {
+    return spec.fieldLocs.count(path.str()) != 0;
+  }
+
+  /// Sets `field` to `value` unless the input gave `path`.
+  template <typename T, typename U>
+  void fill(StringRef path, T &field, U value) const {
+    if (!given(path))
+      field = value;
+  }
+
+  /// Copies a family's architecture choices.
+  void fillFamily(const FamilyTraits &traits) {
+    fill("model.topology", spec.topology, traits.topology);
+    fill("ffn.kind", spec.ffn, traits.ffn);
+    fill("norm.kind", spec.norm, traits.norm);
+    fill("norm.placement", spec.normPlacement, traits.placement);
+    fill("norm.epsilon", spec.normEpsilon, traits.epsilon);
+    fill("norm.embedding_norm", spec.embeddingNorm, traits.embeddingNorm);
+    fill("norm.final_norm", spec.finalNorm, traits.finalNorm);
+    fill("positions.kind", spec.positions.kind, traits.positions);
+    fill("embeddings.token_types", spec.typeVocabSize, traits.typeVocabSize);
+    fill("attention.bias", spec.attentionBias, traits.biases);
+    fill("ffn.bias", spec.mlpBias, traits.biases);
+    fill("norm.bias", spec.normBias, traits.biases);
+    fill("embeddings.tied", spec.tieEmbeddings, traits.tieEmbeddings);
+    fill("output.kind", spec.output, traits.output);
+    if (traits.scaleBySqrtDModel)
+      fill("embeddings.scale", spec.embeddingScale,
+           std::sqrt(static_cast<double>(spec.dModel)));
+  }
+
+  /// Kiln's generic choices that depend on other fields: post-norm models
+  /// end without a norm, encoders return their hidden states.
+  void fillGeneric() {
+    fill("norm.final_norm", spec.finalNorm,
+         spec.normPlacement == NormPlacement::Pre);
+    fill("output.kind", spec.output,
+         spec.topology == Topology::EncoderOnly ? OutputKind::HiddenStates
+                                                : OutputKind::Logits);
+  }
+
+  /// Fields whose default is a function of other fields.
+  void fillDerived(bool encoderPadding) {
+    fill("attention.kv_heads", spec.numKvHeads, spec.numHeads);
+    if (spec.numHeads > 0)
+      fill("attention.head_dim", spec.headDim, spec.dModel / spec.numHeads);
+    fill("positions.max", spec.positions.maxPositions, spec.maxSeqLen);
+    // RMS norms have no bias, whatever the family's layer norms do.
+    if (spec.norm == NormKind::RmsNorm)
+      fill("norm.bias", spec.normBias, false);
+
+    if (spec.topology != Topology::DecoderOnly)
+      fillMask("encoder", spec.encoder.selfAttention, /*causal=*/false,
+               encoderPadding);
+    if (spec.topology != Topology::EncoderOnly)
+      fillMask("decoder", spec.decoder.selfAttention, /*causal=*/true,
+               /*padding=*/false);
+    spec.decoder.crossAttention = spec.topology == Topology::EncoderDecoder;
+    fill("output.mask_aware", spec.pooling.maskAware,
+         spec.encoder.selfAttention.padding);
+  }
+
+  /// Binds the logical weights the input left unbound to `traits`' names.
+  void fillWeights(const FamilyTraits &traits) {
+    for (const TensorName &name : traits.modelTensors)
+      bind(name.logical, name.tensor, /*transposed=*/false);
+    for (const StackNames &stack : traits.stacks) {
+      if (!stack.finalNorm.empty())
+        bindPart((stack.stack + ".final_norm").str(), stack.finalNorm,
+                 /*transposed=*/false);
+      bool separateQkv = givesSeparateQkv(stack.stack);
+      for (const PartName &part : traits.layerParts) {
+        if (separateQkv && part.logical == "attn.qkv")
+          continue;
+        bindPart((stack.stack + ".layer." + part.logical).str(),
+                 (stack.layerPrefix + part.tensor).str(), part.transposed);
+      }
+    }
+  }
+
+private:
+  /// Mask of one stack: the stack's own field, else the `attention.` one,
+  /// else the default.
+  void fillMask(StringRef stack, AttentionMaskSpec &mask, bool causal,
+                bool padding) {
+    if (!given(stack + ".mask") && !given("attention.mask"))
+      mask.causal = causal;
+    if (!given(stack + ".padding_mask") && !given("attention.padding_mask"))
+      mask.padding = padding;
+  }
+
+  /// Whether the input bound any of Q, K, V of `stack` itself, in which case
+  /// a family's fused QKV projection must not take precedence.
+  bool givesSeparateQkv(StringRef stack) const {
+    for (StringRef projection : {"q", "k", "v"})
+      for (StringRef kind : {"weight", "bias"})
+        if (given("weights." + stack + ".layer.attn." + projection + "." +
+                  kind))
+          return true;
+    return false;
+  }
+
+  /// Binds `logical` unless the input did.
+  void bind(StringRef logical, StringRef tensor, bool transposed) {
+    if (!given("weights." + logical))
+      spec.weights[logical.str()] = WeightBinding{tensor.str(), transposed};
+  }
+
+  /// Binds `<logical>.weight` and `<logical>.bias`.
+  void bindPart(const std::string &logical, StringRef tensor, bool transposed) {
+    bind(logical + ".weight", (tensor + ".weight").str(), transposed);
+    bind(logical + ".bias", (tensor + ".bias").str(), /*transposed=*/false);
+  }
+
+  ModelSpec &spec;
+};
+
+} // namespace
+
+void kiln::applyDefaults(std::optional<ModelFamily> family, ModelSpec &spec) {
+  DefaultFiller filler(spec);
+  const FamilyTraits &layout =
+      getTraits(family.value_or(ModelFamily::Transformer));
+  if (family)
+    filler.fillFamily(layout);
+  else
+    filler.fillGeneric();
+  filler.fillDerived(family && getTraits(*family).encoderPadding);
+  filler.fillWeights(layout);
+}

@@ -1,0 +1,52 @@
+//===- FamilyDefaults.h - Per-family defaults of a model spec ---*- C++ -*-===//
+//
+// A spec names a model family (gpt2, bert, llama, transformer) so that it
+// only has to give sizes: the family supplies the architecture (FFN and norm
+// kinds, positions, biases, tied embeddings, output) and the Hugging Face
+// names of its weights. This file holds those defaults, Kiln's generic ones
+// for specs without a family, and the defaults that derive from other fields
+// (head_dim = d_model / heads, ...). Both input formats use it: a field the
+// input gave (one with an entry in ModelSpec::fieldLocs) is never changed.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_FRONTEND_FAMILYDEFAULTS_H
+#define KILN_FRONTEND_FAMILYDEFAULTS_H
+
+#include "frontend/ModelSpec.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <optional>
+
+namespace kiln {
+
+/// The model families a spec can start from.
+enum class ModelFamily { Gpt2, Bert, Llama, Transformer };
+
+/// The family called `name` in a spec (`gpt2`, `bert`, `llama`,
+/// `transformer`), if there is one.
+std::optional<ModelFamily> parseModelFamily(llvm::StringRef name);
+
+/// The spec name of `family`.
+llvm::StringRef getModelFamilyName(ModelFamily family);
+
+/// The spec names of all families, for diagnostics.
+llvm::ArrayRef<llvm::StringRef> getModelFamilyNames();
+
+/// The topology every model of `family` has unless the spec says otherwise.
+Topology getFamilyTopology(ModelFamily family);
+
+/// Fills each field of `spec` that the input did not give: from `family`'s
+/// defaults, or Kiln's generic ones without a family; then the fields that
+/// derive from others (head_dim, kv_heads, the position table size, the
+/// masks of each stack, cross-attention, the embedding scale, mask-aware
+/// pooling); then binds every logical weight the input left unbound to the
+/// family's checkpoint name. Sizes have no defaults: the parsers require
+/// them.
+void applyDefaults(std::optional<ModelFamily> family, ModelSpec &spec);
+
+} // namespace kiln
+
+#endif // KILN_FRONTEND_FAMILYDEFAULTS_H

@@ -1,0 +1,671 @@
+//===- HFConfigImporter.cpp - Import a Hugging Face config.json -----------===//
+//
+// llvm::json parses the file but keeps no positions, so the importer scans
+// the text once more for the offsets of the top-level keys (in file order,
+// which also gives diagnostics a stable order and catches duplicate keys,
+// which llvm::json accepts silently). Each model type has a table saying,
+// for every key it knows, which ModelSpec field it sets or why it is
+// ignored or rejected.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/HFConfigImporter.h"
+
+#include "frontend/FamilyDefaults.h"
+#include "frontend/InputLimits.h"
+#include "frontend/SpecValidation.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Regex.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <functional>
+
+using namespace kiln;
+using namespace llvm;
+
+//===----------------------------------------------------------------------===//
+// Reading the text
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// A key of the top-level object and the offset of its opening quote.
+struct KeyOffset {
+  std::string key;
+  size_t offset;
+};
+
+/// How the importer treats one key of config.json.
+struct HFField {
+  StringLiteral key;
+  /// The ModelSpec field it sets, as a dotted spec path; empty for keys
+  /// that are only checked or ignored.
+  StringLiteral specPath;
+  /// Reads a non-null value, reporting errors itself; empty for keys that
+  /// are ignored. A null value means "unset" in Hugging Face configs and is
+  /// never read.
+  std::function<void(const json::Value &value)> read;
+  bool required = false;
+};
+
+/// A Hugging Face activation name and the FFN it gives.
+struct ActivationName {
+  StringLiteral name;
+  FfnKind ffn;
+};
+
+} // namespace
+
+/// The keys of the top-level object of `text`, in file order. `text` has
+/// been accepted by json::parse, so the scan only needs to tell strings from
+/// structure: a string directly inside the top-level object and followed by
+/// a colon is a key.
+static std::vector<KeyOffset> findTopLevelKeys(StringRef text) {
+  std::vector<KeyOffset> keys;
+  int depth = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    } else if (c == '"') {
+      size_t start = i;
+      for (++i; text[i] != '"'; ++i)
+        if (text[i] == '\\')
+          ++i;
+      size_t next = text.find_first_not_of(" \t\r\n", i + 1);
+      if (depth != 1 || next == StringRef::npos || text[next] != ':')
+        continue;
+      // Let the JSON parser undo escapes rather than doing it twice.
+      Expected<json::Value> key = json::parse(text.slice(start, i + 1));
+      keys.push_back({key ? key->getAsString()->str() : "", start});
+      if (!key)
+        consumeError(key.takeError());
+    }
+  }
+  return keys;
+}
+
+/// Describes a JSON value for a type error: its kind, and the value itself
+/// when it is short.
+static std::string describe(const json::Value &value) {
+  switch (value.kind()) {
+  case json::Value::Null:
+    return "null";
+  case json::Value::Array:
+    return "an array";
+  case json::Value::Object:
+    return "an object";
+  default: {
+    std::string text;
+    raw_string_ostream(text) << value;
+    return text;
+  }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Field tables
+//===----------------------------------------------------------------------===//
+
+static constexpr ActivationName kGpt2Activations[] = {
+    {"gelu_new", FfnKind::GeluTanh}, {"gelu_pytorch_tanh", FfnKind::GeluTanh},
+    {"gelu", FfnKind::Gelu},         {"relu", FfnKind::Relu},
+    {"silu", FfnKind::Silu},         {"swish", FfnKind::Silu}};
+
+/// BERT accepts the same activations as GPT-2.
+static constexpr ArrayRef<ActivationName> kBertActivations = kGpt2Activations;
+
+/// LLaMA's MLP is gated: `down(act(gate(x)) * up(x))`.
+static constexpr ActivationName kLlamaActivations[] = {
+    {"silu", FfnKind::SwiGlu},
+    {"swish", FfnKind::SwiGlu},
+    {"gelu", FfnKind::GeGlu}};
+
+/// Keys of every config (PretrainedConfig and generation settings) that do
+/// not change what inference computes.
+static constexpr StringLiteral kIgnoredCommonKeys[] = {
+    "_name_or_path",
+    "architectures",
+    "transformers_version",
+    "bos_token_id",
+    "eos_token_id",
+    "pad_token_id",
+    "sep_token_id",
+    "decoder_start_token_id",
+    "use_cache",
+    "initializer_range",
+    "return_dict",
+    "output_hidden_states",
+    "output_attentions",
+    "torchscript",
+    "use_bfloat16",
+    "tf_legacy_loss",
+    "id2label",
+    "label2id",
+    "num_labels",
+    "problem_type",
+    "finetuning_task",
+    "task_specific_params",
+    "tokenizer_class",
+    "prefix",
+    "gradient_checkpointing",
+    "chunk_size_feed_forward",
+    "max_length",
+    "min_length",
+    "do_sample",
+    "early_stopping",
+    "num_beams",
+    "num_beam_groups",
+    "diversity_penalty",
+    "temperature",
+    "top_k",
+    "top_p",
+    "typical_p",
+    "repetition_penalty",
+    "length_penalty",
+    "no_repeat_ngram_size",
+    "encoder_no_repeat_ngram_size",
+    "bad_words_ids",
+    "num_return_sequences",
+    "output_scores",
+    "return_dict_in_generate",
+    "forced_bos_token_id",
+    "forced_eos_token_id",
+    "remove_invalid_values",
+    "exponential_decay_length_penalty",
+    "suppress_tokens",
+    "begin_suppress_tokens"};
+
+/// The model types Kiln imports and their families.
+static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
+    {"bert", ModelFamily::Bert},
+    {"gpt2", ModelFamily::Gpt2},
+    {"llama", ModelFamily::Llama}};
+
+//===----------------------------------------------------------------------===//
+// HFImporter
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Imports one config.json.
+class HFImporter {
+public:
+  HFImporter(unsigned bufferId, SpecDiagnostics &diagnostics)
+      : diagnostics(diagnostics), bufferId(bufferId),
+        text(
+            diagnostics.getSourceMgr().getMemoryBuffer(bufferId)->getBuffer()) {
+  }
+
+  /// Imports, completes and validates the config; std::nullopt after
+  /// errors.
+  std::optional<ModelSpec> import();
+
+private:
+  //===--------------------------------------------------------------------===//
+  // Locations and diagnostics
+  //===--------------------------------------------------------------------===//
+
+  /// The position of byte `offset` of the config.
+  SMLoc locAt(size_t offset) const {
+    return SMLoc::getFromPointer(text.data() + std::min(offset, text.size()));
+  }
+
+  /// Where key `key` is written, or the start of the object.
+  SMLoc keyLoc(StringRef key) const {
+    for (const KeyOffset &entry : keys)
+      if (entry.key == key)
+        return locAt(entry.offset);
+    return rootLoc;
+  }
+
+  /// Reports an error at `loc` and marks the import as failed.
+  void error(SMLoc loc, const Twine &message) {
+    diagnostics.error(loc, message);
+    failed = true;
+  }
+
+  /// Reports an error at key `key`.
+  void error(StringRef key, const Twine &message) {
+    error(keyLoc(key), message);
+  }
+
+  /// Reports that the value of `key` is not `expected`.
+  void typeError(StringRef key, const json::Value &value, StringRef expected) {
+    error(key, "expected " + expected + " for '" + key + "', got " +
+                   describe(value));
+  }
+
+  /// Records that `key` set the ModelSpec field `path`.
+  void record(StringRef key, StringRef path) {
+    spec.fieldLocs[path.str()] = diagnostics.toSourceLoc(keyLoc(key));
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Field rules
+  //===--------------------------------------------------------------------===//
+
+  /// A key whose value `get` (json::Value::getAsInteger, ...) reads into
+  /// `field`; `expected` names the JSON type for diagnostics.
+  template <typename T, typename Result>
+  HFField mapped(StringLiteral key, StringLiteral path, T &field,
+                 std::optional<Result> (json::Value::*get)() const,
+                 StringLiteral expected, bool required) {
+    return {key, path,
+            [this, key, path, &field, get, expected](const json::Value &value) {
+              std::optional<Result> result = (value.*get)();
+              if (!result)
+                return typeError(key, value, expected);
+              field = *result;
+              record(key, path);
+            },
+            required};
+  }
+
+  /// An integer key for `field` (an int64_t or an optional one).
+  template <typename T>
+  HFField integer(StringLiteral key, StringLiteral path, T &field,
+                  bool required = false) {
+    return mapped(key, path, field, &json::Value::getAsInteger, "an integer",
+                  required);
+  }
+
+  /// A number key for `field`.
+  HFField number(StringLiteral key, StringLiteral path, double &field) {
+    return mapped(key, path, field, &json::Value::getAsNumber, "a number",
+                  /*required=*/false);
+  }
+
+  /// A boolean key for `field`.
+  HFField boolean(StringLiteral key, StringLiteral path, bool &field) {
+    return mapped(key, path, field, &json::Value::getAsBoolean, "true or false",
+                  /*required=*/false);
+  }
+
+  /// `hidden_act` / `activation_function`: one of `activations`.
+  HFField activation(StringLiteral key, ArrayRef<ActivationName> activations) {
+    return {key, "ffn.kind",
+            [this, key, activations](const json::Value &value) {
+              std::optional<StringRef> name = value.getAsString();
+              if (!name)
+                return typeError(key, value, "a string");
+              SmallVector<StringRef> supported;
+              for (const ActivationName &activation : activations) {
+                if (*name == activation.name) {
+                  spec.ffn = activation.ffn;
+                  return record(key, "ffn.kind");
+                }
+                supported.push_back(activation.name);
+              }
+              error(key, "unsupported activation '" + *name + "' for '" + key +
+                             "'; Kiln supports " + join(supported, ", "));
+            }};
+  }
+
+  /// `torch_dtype` / `dtype`: the storage type of the weights.
+  HFField dtype(StringLiteral key) {
+    return {key, "model.weight_dtype", [this, key](const json::Value &value) {
+              std::optional<StringRef> name = value.getAsString();
+              if (!name)
+                return typeError(key, value, "a string");
+              std::optional<DType> type =
+                  StringSwitch<std::optional<DType>>(*name)
+                      .Case("float32", DType::F32)
+                      .Case("float16", DType::F16)
+                      .Case("bfloat16", DType::BF16)
+                      .Default(std::nullopt);
+              if (!type)
+                return error(key, "unsupported weight type '" + *name +
+                                      "' for '" + key +
+                                      "'; Kiln supports float32, float16 "
+                                      "and bfloat16");
+              spec.weightDType = *type;
+              record(key, "model.weight_dtype");
+            }};
+  }
+
+  /// A key whose only supported value is `supported`; `reason` says what
+  /// any other value would change.
+  HFField onlyValue(StringLiteral key, json::Value supported,
+                    StringLiteral reason) {
+    return {key, "", [this, key, supported, reason](const json::Value &value) {
+              if (value != supported)
+                error(key, "unsupported '" + key + "': " + describe(value) +
+                               " (Kiln supports only " + describe(supported) +
+                               "): " + reason);
+            }};
+  }
+
+  /// A key that Kiln only supports when it is null or absent.
+  HFField onlyNull(StringLiteral key, StringLiteral reason) {
+    return {key, "", [this, key, reason](const json::Value &) {
+              error(key, "unsupported '" + key +
+                             "' (Kiln supports only null): " + reason);
+            }};
+  }
+
+  /// A key that is accepted and has no effect on inference.
+  static HFField ignored(StringLiteral key) { return {key, "", nullptr}; }
+
+  /// Keys every model type shares.
+  std::vector<HFField> commonFields() {
+    std::vector<HFField> fields = {
+        ignored("model_type"),
+        dtype("torch_dtype"),
+        dtype("dtype"),
+        onlyValue("is_encoder_decoder", false,
+                  "Kiln imports encoder-only and decoder-only models"),
+        onlyValue("add_cross_attention", false,
+                  "it adds cross-attention layers to the model"),
+        onlyValue("tie_encoder_decoder", false,
+                  "it only applies to encoder-decoder models"),
+        onlyValue("pruned_heads", json::Object(),
+                  "pruned heads give layers different head counts"),
+        onlyNull("cross_attention_hidden_size",
+                 "it only applies to cross-attention layers"),
+    };
+    for (StringLiteral key : kIgnoredCommonKeys)
+      fields.push_back(ignored(key));
+    return fields;
+  }
+
+  /// Keys of GPT2Config.
+  std::vector<HFField> gpt2Fields() {
+    return {
+        integer("vocab_size", "model.vocab_size", spec.vocabSize,
+                /*required=*/true),
+        integer("n_embd", "model.d_model", spec.dModel, /*required=*/true),
+        integer("n_layer", "decoder.layers", spec.decoder.numLayers,
+                /*required=*/true),
+        integer("n_head", "attention.heads", spec.numHeads, /*required=*/true),
+        integer("n_positions", "model.max_seq_len", spec.maxSeqLen,
+                /*required=*/true),
+        integer("n_inner", "ffn.dim", spec.ffnDim),
+        activation("activation_function", kGpt2Activations),
+        number("layer_norm_epsilon", "norm.epsilon", spec.normEpsilon),
+        boolean("tie_word_embeddings", "embeddings.tied", spec.tieEmbeddings),
+        onlyValue("scale_attn_weights", true,
+                  "attention scores would not be scaled by 1/sqrt(head_dim)"),
+        onlyValue("scale_attn_by_inverse_layer_idx", false,
+                  "it scales attention scores by 1/(layer + 1)"),
+        onlyValue("reorder_and_upcast_attn", false,
+                  "it changes the precision of attention"),
+        // `n_ctx` is an old alias of n_positions that transformers ignores.
+        ignored("n_ctx"),
+        ignored("is_decoder"),
+        ignored("resid_pdrop"),
+        ignored("embd_pdrop"),
+        ignored("attn_pdrop"),
+        // The `summary_*` keys configure GPT2DoubleHeadsModel's extra head.
+        ignored("summary_type"),
+        ignored("summary_use_proj"),
+        ignored("summary_activation"),
+        ignored("summary_proj_to_labels"),
+        ignored("summary_first_dropout"),
+    };
+  }
+
+  /// Keys of BertConfig.
+  std::vector<HFField> bertFields() {
+    return {
+        integer("vocab_size", "model.vocab_size", spec.vocabSize,
+                /*required=*/true),
+        integer("hidden_size", "model.d_model", spec.dModel, /*required=*/true),
+        integer("num_hidden_layers", "encoder.layers", spec.encoder.numLayers,
+                /*required=*/true),
+        integer("num_attention_heads", "attention.heads", spec.numHeads,
+                /*required=*/true),
+        integer("intermediate_size", "ffn.dim", spec.ffnDim, /*required=*/true),
+        integer("max_position_embeddings", "model.max_seq_len", spec.maxSeqLen,
+                /*required=*/true),
+        integer("type_vocab_size", "embeddings.token_types",
+                spec.typeVocabSize),
+        activation("hidden_act", kBertActivations),
+        number("layer_norm_eps", "norm.epsilon", spec.normEpsilon),
+        onlyValue("position_embedding_type", "absolute",
+                  "relative position embeddings change attention"),
+        onlyValue("is_decoder", false,
+                  "it makes self-attention causal and adds a cache"),
+        // BertModel has no output projection to tie.
+        ignored("tie_word_embeddings"),
+        ignored("hidden_dropout_prob"),
+        ignored("attention_probs_dropout_prob"),
+        ignored("classifier_dropout"),
+    };
+  }
+
+  /// Keys of LlamaConfig.
+  std::vector<HFField> llamaFields() {
+    return {
+        integer("vocab_size", "model.vocab_size", spec.vocabSize,
+                /*required=*/true),
+        integer("hidden_size", "model.d_model", spec.dModel, /*required=*/true),
+        integer("intermediate_size", "ffn.dim", spec.ffnDim, /*required=*/true),
+        integer("num_hidden_layers", "decoder.layers", spec.decoder.numLayers,
+                /*required=*/true),
+        integer("num_attention_heads", "attention.heads", spec.numHeads,
+                /*required=*/true),
+        integer("num_key_value_heads", "attention.kv_heads", spec.numKvHeads),
+        integer("head_dim", "attention.head_dim", spec.headDim),
+        integer("max_position_embeddings", "model.max_seq_len", spec.maxSeqLen,
+                /*required=*/true),
+        activation("hidden_act", kLlamaActivations),
+        number("rms_norm_eps", "norm.epsilon", spec.normEpsilon),
+        number("rope_theta", "positions.theta", spec.positions.theta),
+        onlyNull("rope_scaling", "Kiln implements unscaled rotary embeddings"),
+        boolean("attention_bias", "attention.bias", spec.attentionBias),
+        boolean("mlp_bias", "ffn.bias", spec.mlpBias),
+        boolean("tie_word_embeddings", "embeddings.tied", spec.tieEmbeddings),
+        integer("sliding_window", "attention.sliding_window",
+                spec.decoder.selfAttention.slidingWindow),
+        // Tensor-parallel slicing of the projections; the result is the same.
+        ignored("pretraining_tp"),
+        ignored("is_decoder"),
+        ignored("attention_dropout"),
+    };
+  }
+
+  /// The fields of `family`, then the common ones.
+  std::vector<HFField> getFields(ModelFamily family) {
+    std::vector<HFField> fields;
+    switch (family) {
+    case ModelFamily::Gpt2:
+      fields = gpt2Fields();
+      break;
+    case ModelFamily::Bert:
+      fields = bertFields();
+      break;
+    case ModelFamily::Llama:
+      fields = llamaFields();
+      break;
+    case ModelFamily::Transformer:
+      llvm_unreachable("no Hugging Face model type maps to this family");
+    }
+    append_range(fields, commonFields());
+    return fields;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Steps
+  //===--------------------------------------------------------------------===//
+
+  /// Parses the text into `config` and finds the keys.
+  bool parseJson();
+  /// The family of `model_type`.
+  std::optional<ModelFamily> readModelType();
+  /// Reads every key with `fields` and checks the required ones are there.
+  void readFields(ArrayRef<HFField> fields, StringRef modelType);
+
+  SpecDiagnostics &diagnostics;
+  unsigned bufferId;
+  StringRef text;
+  SMLoc rootLoc;
+  json::Value config = nullptr;
+  std::vector<KeyOffset> keys;
+  ModelSpec spec;
+  FieldSpellings spellings;
+  bool failed = false;
+};
+
+} // namespace
+
+bool HFImporter::parseJson() {
+  size_t start = text.find_first_not_of(" \t\r\n");
+  rootLoc = locAt(start == StringRef::npos ? 0 : start);
+
+  if (std::optional<size_t> offset = findExcessiveNesting(text)) {
+    diagnostics.error(locAt(*offset), "a config nests at most " +
+                                          Twine(kMaxNesting) + " levels deep");
+    return false;
+  }
+  Expected<json::Value> parsed = json::parse(text);
+  if (!parsed) {
+    // json::ParseError prints "[line:col, byte=offset]: message".
+    std::string message = toString(parsed.takeError());
+    static const Regex format("^\\[[0-9]+:[0-9]+, byte=([0-9]+)\\]: (.*)$");
+    SmallVector<StringRef, 3> groups;
+    size_t offset = 0;
+    if (format.match(message, &groups) && !groups[1].getAsInteger(10, offset))
+      message = groups[2].str();
+    // The parser reports the position after the character it has just read,
+    // which is the one at fault, except for text after the document, which
+    // it reports before reading it.
+    if (offset > 0 && message != "Text after end of document")
+      --offset;
+    diagnostics.error(locAt(offset), message);
+    return false;
+  }
+  config = std::move(*parsed);
+  if (!config.getAsObject()) {
+    diagnostics.error(rootLoc, "a Hugging Face config must be a JSON object, "
+                               "got " +
+                                   describe(config));
+    return false;
+  }
+
+  keys = findTopLevelKeys(text);
+  StringMap<size_t> firstOffsets;
+  for (const KeyOffset &entry : keys) {
+    auto [first, inserted] = firstOffsets.try_emplace(entry.key, entry.offset);
+    if (!inserted) {
+      diagnostics.error(locAt(entry.offset),
+                        "duplicate key '" + entry.key + "'");
+      diagnostics.note(locAt(first->second),
+                       "'" + entry.key + "' first given here");
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<ModelFamily> HFImporter::readModelType() {
+  const json::Value *modelType = config.getAsObject()->get("model_type");
+  SmallVector<StringRef> supported;
+  for (const auto &[name, family] : kModelTypes)
+    supported.push_back(name);
+  std::string expected = "Kiln supports " + join(supported, ", ");
+  if (!modelType) {
+    diagnostics.error(rootLoc,
+                      "missing required field 'model_type'; " + expected);
+    return std::nullopt;
+  }
+  std::optional<StringRef> name = modelType->getAsString();
+  if (!name) {
+    typeError("model_type", *modelType, "a string");
+    return std::nullopt;
+  }
+  for (const auto &[typeName, family] : kModelTypes) {
+    if (*name == typeName) {
+      record("model_type", "model.family");
+      spellings["model.family"] = "model_type";
+      return family;
+    }
+  }
+  error("model_type", "unsupported model_type '" + *name + "'; " + expected);
+  return std::nullopt;
+}
+
+void HFImporter::readFields(ArrayRef<HFField> fields, StringRef modelType) {
+  SmallVector<StringRef> knownKeys;
+  for (const HFField &field : fields) {
+    knownKeys.push_back(field.key);
+    if (!field.specPath.empty())
+      spellings[field.specPath] = field.key.str();
+  }
+
+  const json::Object &object = *config.getAsObject();
+  for (const KeyOffset &entry : keys) {
+    const HFField *field = find_if(
+        fields, [&](const HFField &field) { return field.key == entry.key; });
+    if (field == fields.end()) {
+      std::string hint;
+      if (std::optional<StringRef> match =
+              findClosestMatch(entry.key, knownKeys))
+        hint = ("; did you mean '" + *match + "'?").str();
+      diagnostics.warning(locAt(entry.offset),
+                          "unknown field '" + entry.key + "' for model_type '" +
+                              modelType + "' is ignored" + hint);
+      continue;
+    }
+    const json::Value &value = *object.get(entry.key);
+    if (value.kind() == json::Value::Null) {
+      if (field->required)
+        error(entry.key, "'" + entry.key + "' must not be null");
+      continue;
+    }
+    if (field->read)
+      field->read(value);
+  }
+
+  for (const HFField &field : fields) {
+    const json::Value *value = object.get(field.key);
+    if (field.required && !value)
+      error(rootLoc, "missing required field '" + field.key +
+                         "' for model_type '" + modelType + "'");
+  }
+}
+
+std::optional<ModelSpec> HFImporter::import() {
+  if (!parseJson())
+    return std::nullopt;
+  std::optional<ModelFamily> family = readModelType();
+  if (!family)
+    return std::nullopt;
+
+  StringRef file = diagnostics.getSourceMgr()
+                       .getMemoryBuffer(bufferId)
+                       ->getBufferIdentifier();
+  spec.loc = diagnostics.toSourceLoc(rootLoc);
+  spec.loc.file = file.str();
+  // A checkpoint directory is named after the model (`gpt2/config.json`).
+  StringRef directory = sys::path::filename(sys::path::parent_path(file));
+  bool named = !directory.empty() && directory != "." && directory != "..";
+  spec.name = toModelName(named ? directory : getModelFamilyName(*family));
+
+  StringRef modelType = *config.getAsObject()->getString("model_type");
+  readFields(getFields(*family), modelType);
+  if (failed)
+    return std::nullopt;
+
+  // GPT-2's MLP is 4 * n_embd wide unless n_inner says otherwise.
+  if (*family == ModelFamily::Gpt2 && !spec.fieldLocs.count("ffn.dim") &&
+      spec.dModel <= kMaxSpecSize)
+    spec.ffnDim = 4 * spec.dModel;
+  applyDefaults(*family, spec);
+  if (!validateModelSpec(spec, diagnostics, spellings))
+    return std::nullopt;
+  return std::move(spec);
+}
+
+std::optional<ModelSpec> kiln::importHFConfig(unsigned bufferId,
+                                              SpecDiagnostics &diagnostics) {
+  return HFImporter(bufferId, diagnostics).import();
+}

@@ -1,0 +1,260 @@
+//===- ModelSpecPrinter.cpp - Print a ModelSpec as a Kiln spec ------------===//
+//
+// Prints each section of docs/spec.md in its order, with the spellings the
+// spec parser reads. Fields that only apply to some models (RoPE settings,
+// pooling options, a sliding window) are printed only for those models, and
+// of the weights only those the architecture reads, so that the output
+// passes validation as it stands.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/ModelSpecPrinter.h"
+
+#include "frontend/WeightNames.h"
+
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/ErrorHandling.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+using namespace llvm;
+
+namespace kiln {
+
+//===----------------------------------------------------------------------===//
+// Spellings
+//===----------------------------------------------------------------------===//
+
+static StringRef spell(Topology topology) {
+  switch (topology) {
+  case Topology::EncoderOnly:
+    return "encoder_only";
+  case Topology::DecoderOnly:
+    return "decoder_only";
+  case Topology::EncoderDecoder:
+    return "encoder_decoder";
+  }
+  llvm_unreachable("unknown topology");
+}
+
+static StringRef spell(FfnKind kind) {
+  switch (kind) {
+  case FfnKind::Relu:
+    return "relu";
+  case FfnKind::Gelu:
+    return "gelu";
+  case FfnKind::GeluTanh:
+    return "gelu_tanh";
+  case FfnKind::Silu:
+    return "silu";
+  case FfnKind::SwiGlu:
+    return "swiglu";
+  case FfnKind::GeGlu:
+    return "geglu";
+  }
+  llvm_unreachable("unknown FFN kind");
+}
+
+static StringRef spell(NormKind kind) {
+  return kind == NormKind::LayerNorm ? "layernorm" : "rmsnorm";
+}
+
+static StringRef spell(NormPlacement placement) {
+  return placement == NormPlacement::Pre ? "pre" : "post";
+}
+
+static StringRef spell(PositionKind kind) {
+  switch (kind) {
+  case PositionKind::None:
+    return "none";
+  case PositionKind::Learned:
+    return "learned";
+  case PositionKind::Sinusoidal:
+    return "sinusoidal";
+  case PositionKind::Rope:
+    return "rope";
+  }
+  llvm_unreachable("unknown position kind");
+}
+
+static StringRef spell(RopeStyle style) {
+  return style == RopeStyle::Half ? "half" : "interleaved";
+}
+
+static StringRef spell(OutputKind kind) {
+  switch (kind) {
+  case OutputKind::Logits:
+    return "logits";
+  case OutputKind::HiddenStates:
+    return "hidden_states";
+  case OutputKind::PooledEmbedding:
+    return "pooled_embedding";
+  }
+  llvm_unreachable("unknown output kind");
+}
+
+static StringRef spell(DType dtype) {
+  switch (dtype) {
+  case DType::F32:
+    return "f32";
+  case DType::F16:
+    return "f16";
+  case DType::BF16:
+    return "bf16";
+  }
+  llvm_unreachable("unknown dtype");
+}
+
+static StringRef spell(bool value) { return value ? "true" : "false"; }
+
+/// The shortest `%g` form of `value` that reads back as the same double.
+static std::string formatNumber(double value) {
+  char text[32];
+  for (int precision = 6; precision < 17; ++precision) {
+    std::snprintf(text, sizeof(text), "%.*g", precision, value);
+    if (std::strtod(text, nullptr) == value)
+      return text;
+  }
+  std::snprintf(text, sizeof(text), "%.17g", value);
+  return text;
+}
+
+/// `text` as a double-quoted YAML scalar, so that names starting with `{`
+/// or holding `:` stay strings.
+static std::string quote(StringRef text) {
+  std::string result = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      result += '\\';
+    result += c;
+  }
+  return result + "\"";
+}
+
+//===----------------------------------------------------------------------===//
+// Sections
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Writes `section:` headers and their indented `key: value` fields.
+class SpecWriter {
+public:
+  explicit SpecWriter(raw_ostream &os) : os(os) {}
+
+  void section(StringRef name) { os << name << ":\n"; }
+
+  void field(StringRef key, const Twine &value) {
+    os << "  " << key << ": " << value << "\n";
+  }
+  void field(StringRef key, int64_t value) { field(key, Twine(value)); }
+  void number(StringRef key, double value) { field(key, formatNumber(value)); }
+
+private:
+  raw_ostream &os;
+};
+
+} // namespace
+
+static void printModel(const ModelSpec &spec, SpecWriter &w) {
+  w.section("model");
+  w.field("name", quote(spec.name));
+  w.field("topology", spell(spec.topology));
+  w.field("vocab_size", spec.vocabSize);
+  w.field("d_model", spec.dModel);
+  w.field("max_seq_len", spec.maxSeqLen);
+  if (spec.batch.dynamic)
+    w.field("batch", "{max: " + Twine(spec.batch.size) + "}");
+  else
+    w.field("batch", spec.batch.size);
+  w.field("weight_dtype", spell(spec.weightDType));
+
+  w.section("attention");
+  w.field("heads", spec.numHeads);
+  w.field("kv_heads", spec.numKvHeads);
+  w.field("head_dim", spec.headDim);
+  w.field("bias", spell(spec.attentionBias));
+
+  w.section("ffn");
+  w.field("kind", spell(spec.ffn));
+  w.field("dim", spec.ffnDim);
+  w.field("bias", spell(spec.mlpBias));
+
+  w.section("norm");
+  w.field("kind", spell(spec.norm));
+  w.field("placement", spell(spec.normPlacement));
+  w.number("epsilon", spec.normEpsilon);
+  w.field("bias", spell(spec.normBias));
+  w.field("embedding_norm", spell(spec.embeddingNorm));
+  w.field("final_norm", spell(spec.finalNorm));
+}
+
+static void printPositions(const PositionSpec &positions, SpecWriter &w) {
+  w.section("positions");
+  w.field("kind", spell(positions.kind));
+  if (positions.kind == PositionKind::None)
+    return;
+  w.field("max", positions.maxPositions);
+  if (positions.kind == PositionKind::Learned)
+    return;
+  w.number("theta", positions.theta);
+  if (positions.kind != PositionKind::Rope)
+    return;
+  if (positions.rotaryDim)
+    w.field("rotary_dim", *positions.rotaryDim);
+  w.field("rope_style", spell(positions.ropeStyle));
+}
+
+static void printEmbeddingsAndStacks(const ModelSpec &spec, SpecWriter &w) {
+  w.section("embeddings");
+  // Tying only applies to the logits output.
+  if (spec.output == OutputKind::Logits)
+    w.field("tied", spell(spec.tieEmbeddings));
+  w.number("scale", spec.embeddingScale);
+  w.field("token_types", spec.typeVocabSize);
+
+  for (NamedStack stack : stacksOf(spec)) {
+    const AttentionMaskSpec &mask = stack.stack->selfAttention;
+    w.section(stack.name);
+    w.field("layers", stack.stack->numLayers);
+    w.field("mask", mask.causal ? "causal" : "bidirectional");
+    w.field("padding_mask", spell(mask.padding));
+    if (mask.slidingWindow)
+      w.field("sliding_window", *mask.slidingWindow);
+  }
+
+  w.section("output");
+  w.field("kind", spell(spec.output));
+  if (spec.output != OutputKind::PooledEmbedding)
+    return;
+  w.field("normalize", spell(spec.pooling.l2Normalize));
+  w.field("mask_aware", spell(spec.pooling.maskAware));
+}
+
+static void printWeights(const ModelSpec &spec, raw_ostream &os) {
+  os << "weights:\n  names:\n";
+  for (const std::string &logical : requiredWeightNames(spec)) {
+    auto binding = spec.weights.find(logical);
+    if (binding == spec.weights.end())
+      continue;
+    os << "    " << logical << ": ";
+    std::string tensor = quote(binding->second.tensorName);
+    if (binding->second.transposed)
+      os << "{name: " << tensor << ", transposed: true}\n";
+    else
+      os << tensor << "\n";
+  }
+}
+
+void printModelSpec(const ModelSpec &spec, raw_ostream &os) {
+  os << "# The model described by " << spec.loc.file
+     << ", with every default spelled out.\n";
+  SpecWriter writer(os);
+  printModel(spec, writer);
+  printPositions(spec.positions, writer);
+  printEmbeddingsAndStacks(spec, writer);
+  printWeights(spec, os);
+}
+
+} // namespace kiln

@@ -1,0 +1,332 @@
+//===- TransformerLayers.cpp - Emit the layers of one stack ---------------===//
+//
+// Emits attention as the unfused chain that the fusion passes look for
+// (projections, head split, RoPE, K/V head repetition, QK^T, scale, masks,
+// softmax, PV, head merge, output projection), the plain or gated
+// feed-forward block, and wraps each in a residual connection with a pre-
+// or post-norm as the spec places it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/TransformerLayers.h"
+
+#include "dialect/KilnOps.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace kiln {
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// One attention block of a layer: self-attention, or cross-attention on
+/// the encoder output.
+struct AttentionBlock {
+  /// Prefix of its logical weights: `decoder.layer.attn`.
+  std::string weights;
+  /// Prefix of its op scopes: `decoder.layer3.attn`.
+  std::string scope;
+  int64_t layer;
+  /// Self-attention reads queries, keys and values from the same input and
+  /// may use a fused QKV projection and rotary embeddings.
+  bool isSelfAttention;
+  /// The structural mask (only self-attention has one).
+  AttentionMaskSpec mask;
+  /// The [batch, keys] attention mask of the keys, if they may be padded.
+  Value keyPadding;
+  /// The stack whose mask settings (`<stack>.mask`, ...) the masks come
+  /// from, for locations.
+  std::string maskStack;
+};
+
+} // namespace
+
+/// The feature range [offset, offset + width) of a fused projection.
+static Value sliceFeatures(ForwardBuilder &b, Value fused, int64_t offset,
+                           int64_t width, Location loc) {
+  return b.create<SliceOp>(loc, b.activationType(width), fused,
+                           /*axis=*/2, offset);
+}
+
+/// Emits one attention block; `queries` and `keysValues` are the
+/// [batch, seq, d_model] inputs the projections read (the same value for
+/// self-attention).
+static FailureOr<Value> emitAttention(ForwardBuilder &b, Value queries,
+                                      Value keysValues,
+                                      const AttentionBlock &block) {
+  const ModelSpec &spec = b.getSpec();
+  const int64_t heads = spec.numHeads, kvHeads = spec.numKvHeads;
+  const int64_t qWidth = heads * spec.headDim, kvWidth = kvHeads * spec.headDim;
+  const std::string &scope = block.scope;
+  const int64_t layer = block.layer;
+  auto headsLoc = [&](StringRef leaf) {
+    return b.loc(scope + "." + leaf, {"attention.heads"});
+  };
+  auto kvHeadsLoc = [&](StringRef leaf) {
+    return b.loc(scope + "." + leaf, {"attention.kv_heads", "attention.heads"});
+  };
+  // Masks are set per stack or for all stacks in `attention`.
+  auto maskLoc = [&](StringRef leaf, StringRef field) {
+    return b.loc(scope + "." + leaf, {(block.maskStack + "." + field).str(),
+                                      ("attention." + field).str()});
+  };
+
+  // Projections, fused into one matrix when the checkpoint stores them so.
+  Value q, k, v;
+  std::string fusedName = block.weights + ".qkv";
+  if (block.isSelfAttention && spec.weights.count(fusedName + ".weight")) {
+    FailureOr<Value> qkv =
+        b.linear(queries, fusedName, layer, qWidth + 2 * kvWidth,
+                 spec.attentionBias, headsLoc("qkv_proj"));
+    if (failed(qkv))
+      return failure();
+    q = sliceFeatures(b, *qkv, 0, qWidth, headsLoc("q_slice"));
+    k = sliceFeatures(b, *qkv, qWidth, kvWidth, kvHeadsLoc("k_slice"));
+    v = sliceFeatures(b, *qkv, qWidth + kvWidth, kvWidth,
+                      kvHeadsLoc("v_slice"));
+  } else {
+    FailureOr<Value> qProj =
+        b.linear(queries, block.weights + ".q", layer, qWidth,
+                 spec.attentionBias, headsLoc("q_proj"));
+    if (failed(qProj))
+      return failure();
+    FailureOr<Value> kProj =
+        b.linear(keysValues, block.weights + ".k", layer, kvWidth,
+                 spec.attentionBias, kvHeadsLoc("k_proj"));
+    if (failed(kProj))
+      return failure();
+    FailureOr<Value> vProj =
+        b.linear(keysValues, block.weights + ".v", layer, kvWidth,
+                 spec.attentionBias, kvHeadsLoc("v_proj"));
+    if (failed(vProj))
+      return failure();
+    q = *qProj, k = *kProj, v = *vProj;
+  }
+
+  q = b.create<SplitHeadsOp>(headsLoc("q_heads"), b.headsType(heads), q);
+  k = b.create<SplitHeadsOp>(kvHeadsLoc("k_heads"), b.headsType(kvHeads), k);
+  v = b.create<SplitHeadsOp>(kvHeadsLoc("v_heads"), b.headsType(kvHeads), v);
+
+  const PositionSpec &positions = spec.positions;
+  if (block.isSelfAttention && positions.kind == PositionKind::Rope) {
+    auto style = positions.ropeStyle == ::kiln::RopeStyle::Half
+                     ? mlir::kiln::RopeStyle::Half
+                     : mlir::kiln::RopeStyle::Interleaved;
+    IntegerAttr rotaryDim;
+    if (positions.rotaryDim)
+      rotaryDim = b.getBuilder().getI64IntegerAttr(*positions.rotaryDim);
+    APFloat theta(positions.theta);
+    for (auto [value, leaf] : {std::pair<Value *, StringRef>{&q, "q_rope"},
+                               std::pair<Value *, StringRef>{&k, "k_rope"}})
+      *value = b.create<RopeOp>(
+          b.loc(scope + "." + leaf, {"positions.kind", "positions.theta"}),
+          value->getType(), *value, theta, style, rotaryDim);
+  }
+
+  // Grouped-query and multi-query attention share each K/V head among
+  // several query heads; the unfused form copies them to line up.
+  if (kvHeads != heads) {
+    k = b.create<RepeatKvOp>(kvHeadsLoc("k_repeat"), b.headsType(heads), k);
+    v = b.create<RepeatKvOp>(kvHeadsLoc("v_repeat"), b.headsType(heads), v);
+  }
+
+  Value scores = b.create<MatmulOp>(headsLoc("scores"), b.scoresType(), q, k,
+                                    /*transpose_lhs=*/false,
+                                    /*transpose_rhs=*/true);
+  scores = b.create<ScaleOp>(
+      b.loc(scope + ".scale", {"attention.head_dim", "attention.heads"}),
+      scores.getType(), scores, APFloat(1.0 / std::sqrt(spec.headDim)));
+  const AttentionMaskSpec &mask = block.mask;
+  if (mask.slidingWindow)
+    scores = b.create<SlidingWindowMaskOp>(
+        maskLoc("sliding_window_mask", "sliding_window"), scores.getType(),
+        scores, *mask.slidingWindow);
+  else if (mask.causal)
+    scores = b.create<CausalMaskOp>(maskLoc("causal_mask", "mask"),
+                                    scores.getType(), scores);
+  // The padding mask comes after the structural one, the order the fusion
+  // pass expects.
+  if (block.keyPadding)
+    scores =
+        b.create<PaddingMaskOp>(maskLoc("padding_mask", "padding_mask"),
+                                scores.getType(), scores, block.keyPadding);
+  Value probs = b.create<SoftmaxOp>(headsLoc("softmax"), scores.getType(),
+                                    scores, /*axis=*/3);
+  Value context =
+      b.create<MatmulOp>(headsLoc("context"), b.headsType(heads), probs, v);
+  Value merged = b.create<MergeHeadsOp>(headsLoc("merge_heads"),
+                                        b.activationType(qWidth), context);
+  return b.linear(merged, block.weights + ".o", layer, spec.dModel,
+                  spec.attentionBias, headsLoc("o_proj"));
+}
+
+//===----------------------------------------------------------------------===//
+// Feed-forward
+//===----------------------------------------------------------------------===//
+
+/// The activation of an FFN kind; gated kinds apply it to the gate.
+static ActivationKind activationOf(FfnKind kind) {
+  switch (kind) {
+  case FfnKind::Relu:
+    return ActivationKind::Relu;
+  case FfnKind::Gelu:
+  case FfnKind::GeGlu:
+    return ActivationKind::Gelu;
+  case FfnKind::GeluTanh:
+    return ActivationKind::GeluTanh;
+  case FfnKind::Silu:
+  case FfnKind::SwiGlu:
+    return ActivationKind::Silu;
+  }
+  llvm_unreachable("unknown FFN kind");
+}
+
+/// Emits `down(act(up(x)))`, or `down(act(gate(x)) * up(x))` for the gated
+/// kinds; `weights` is the logical prefix (`decoder.layer.mlp`).
+static FailureOr<Value> emitFeedForward(ForwardBuilder &b, Value x,
+                                        StringRef weights, StringRef scope,
+                                        int64_t layer) {
+  const ModelSpec &spec = b.getSpec();
+  // Projections are shaped by the width, the rest by the kind.
+  auto projLoc = [&](StringRef leaf) {
+    return b.loc(scope + "." + leaf, {"ffn.dim"});
+  };
+  auto kindLoc = [&](StringRef leaf) {
+    return b.loc(scope + "." + leaf, {"ffn.kind"});
+  };
+  bool isGated = spec.ffn == FfnKind::SwiGlu || spec.ffn == FfnKind::GeGlu;
+  Value gate;
+  if (isGated) {
+    FailureOr<Value> gateProj =
+        b.linear(x, (weights + ".gate").str(), layer, spec.ffnDim, spec.mlpBias,
+                 projLoc("gate_proj"));
+    if (failed(gateProj))
+      return failure();
+    gate = *gateProj;
+  }
+  FailureOr<Value> up = b.linear(x, (weights + ".up").str(), layer, spec.ffnDim,
+                                 spec.mlpBias, projLoc("up_proj"));
+  if (failed(up))
+    return failure();
+  ActivationKind activation = activationOf(spec.ffn);
+  Value hidden;
+  if (isGated) {
+    Value activated = b.create<ActivationOp>(kindLoc("act"), gate.getType(),
+                                             activation, gate);
+    hidden = b.create<MulOp>(kindLoc("gate_mul"), activated.getType(),
+                             activated, *up);
+  } else {
+    hidden =
+        b.create<ActivationOp>(kindLoc("act"), up->getType(), activation, *up);
+  }
+  return b.linear(hidden, (weights + ".down").str(), layer, spec.dModel,
+                  spec.mlpBias, projLoc("down_proj"));
+}
+
+//===----------------------------------------------------------------------===//
+// Layers and stacks
+//===----------------------------------------------------------------------===//
+
+/// Wraps `body` in a residual connection named `part` (`attn`, `cross_attn`,
+/// `mlp`) of layer `layer`: `x + body(norm(x))` for pre-norm models,
+/// `norm(x + body(x))` for post-norm ones.
+static FailureOr<Value>
+emitResidual(ForwardBuilder &b, Value x, StringRef stack, int64_t layer,
+             StringRef part, llvm::function_ref<FailureOr<Value>(Value)> body) {
+  const ModelSpec &spec = b.getSpec();
+  std::string scope = layerScope(stack, layer);
+  std::string normWeights = (stack + ".layer." + part + "_norm").str();
+  Location normLoc =
+      b.loc(scope + "." + part + "_norm", {"norm.kind", "norm.placement"});
+  Location addLoc =
+      b.loc(scope + "." + part + "_residual", {"norm.placement", "norm.kind"});
+  bool isPreNorm = spec.normPlacement == NormPlacement::Pre;
+  Value input = x;
+  if (isPreNorm) {
+    FailureOr<Value> normed = b.norm(x, normWeights, layer, normLoc);
+    if (failed(normed))
+      return failure();
+    input = *normed;
+  }
+  FailureOr<Value> output = body(input);
+  if (failed(output))
+    return failure();
+  Value sum = b.create<AddOp>(addLoc, x.getType(), x, *output);
+  if (isPreNorm)
+    return sum;
+  return b.norm(sum, normWeights, layer, normLoc);
+}
+
+/// Emits layer `layer` of a stack.
+static FailureOr<Value> emitLayer(ForwardBuilder &b, Value x, int64_t layer,
+                                  const StackInputs &inputs) {
+  StringRef stack = inputs.name;
+  std::string scope = layerScope(stack, layer);
+  std::string weights = (stack + ".layer").str();
+
+  AttentionBlock self{weights + ".attn",
+                      scope + ".attn",
+                      layer,
+                      /*isSelfAttention=*/true,
+                      inputs.stack.selfAttention,
+                      inputs.paddingMask,
+                      stack.str()};
+  FailureOr<Value> afterAttention =
+      emitResidual(b, x, stack, layer, "attn", [&](Value normed) {
+        return emitAttention(b, normed, normed, self);
+      });
+  if (failed(afterAttention))
+    return failure();
+  x = *afterAttention;
+
+  if (inputs.stack.crossAttention) {
+    AttentionBlock cross{weights + ".cross_attn",
+                         scope + ".cross_attn",
+                         layer,
+                         /*isSelfAttention=*/false,
+                         AttentionMaskSpec(),
+                         inputs.memoryPaddingMask,
+                         "encoder"};
+    FailureOr<Value> afterCross =
+        emitResidual(b, x, stack, layer, "cross_attn", [&](Value normed) {
+          return emitAttention(b, normed, inputs.memory, cross);
+        });
+    if (failed(afterCross))
+      return failure();
+    x = *afterCross;
+  }
+
+  return emitResidual(b, x, stack, layer, "mlp", [&](Value normed) {
+    return emitFeedForward(b, normed, weights + ".mlp", scope + ".mlp", layer);
+  });
+}
+
+FailureOr<Value> emitStack(ForwardBuilder &b, Value hidden,
+                           const StackInputs &inputs) {
+  StringRef stack = inputs.name;
+  if (inputs.stack.crossAttention && !inputs.memory)
+    return emitError(b.loc(stack, {"model.topology"}))
+           << "the " << stack
+           << " stack has cross-attention but the model has no encoder";
+  for (int64_t layer = 0; layer < inputs.stack.numLayers; ++layer) {
+    FailureOr<Value> next = emitLayer(b, hidden, layer, inputs);
+    if (failed(next))
+      return failure();
+    hidden = *next;
+  }
+  if (!b.getSpec().finalNorm)
+    return hidden;
+  std::string name = (stack + ".final_norm").str();
+  return b.norm(hidden, name, std::nullopt,
+                b.loc(name, {"norm.final_norm", "norm.kind"}));
+}
+
+} // namespace kiln

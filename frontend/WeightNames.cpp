@@ -1,0 +1,132 @@
+//===- WeightNames.cpp - Kiln's logical weight names ----------------------===//
+//
+// Builds the list of logical weight names from the parts a model is made of
+// and derives the subset that one architecture needs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/WeightNames.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/Twine.h"
+
+using namespace kiln;
+using namespace llvm;
+
+SmallVector<NamedStack, 2> kiln::stacksOf(const ModelSpec &spec) {
+  SmallVector<NamedStack, 2> stacks;
+  if (spec.topology != Topology::DecoderOnly)
+    stacks.push_back({"encoder", &spec.encoder});
+  if (spec.topology != Topology::EncoderOnly)
+    stacks.push_back({"decoder", &spec.decoder});
+  return stacks;
+}
+
+/// Weights outside the stacks.
+static constexpr StringLiteral kModelWeights[] = {
+    "embed.tokens",      "embed.positions", "embed.token_types",
+    "embed.norm.weight", "embed.norm.bias", "lm_head"};
+
+/// Parts of a layer that have a weight and a bias, below `<stack>.layer.`.
+static constexpr StringLiteral kLayerParts[] = {
+    "attn.q",       "attn.k",       "attn.v",          "attn.qkv",
+    "attn.o",       "cross_attn.q", "cross_attn.k",    "cross_attn.v",
+    "cross_attn.o", "attn_norm",    "cross_attn_norm", "mlp_norm",
+    "mlp.up",       "mlp.gate",     "mlp.down"};
+
+const std::vector<std::string> &kiln::allWeightNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> result(std::begin(kModelWeights),
+                                    std::end(kModelWeights));
+    for (StringRef stack : {"encoder", "decoder"}) {
+      for (StringRef part : kLayerParts)
+        for (StringRef kind : {"weight", "bias"})
+          result.push_back((stack + ".layer." + part + "." + kind).str());
+      for (StringRef kind : {"weight", "bias"})
+        result.push_back((stack + ".final_norm." + kind).str());
+    }
+    return result;
+  }();
+  return names;
+}
+
+bool kiln::isKnownWeightName(StringRef name) {
+  return is_contained(allWeightNames(), name);
+}
+
+bool kiln::isPerLayerWeight(StringRef name) { return name.contains(".layer."); }
+
+namespace {
+
+/// Collects the weights of one architecture.
+class RequiredWeights {
+public:
+  explicit RequiredWeights(const ModelSpec &spec) : spec(spec) {}
+
+  std::vector<std::string> collect() {
+    add("embed.tokens");
+    if (spec.positions.kind == PositionKind::Learned)
+      add("embed.positions");
+    if (spec.typeVocabSize > 0)
+      add("embed.token_types");
+    if (spec.embeddingNorm)
+      addNorm("embed.norm");
+    for (NamedStack stack : stacksOf(spec))
+      addStack(stack);
+    if (spec.output == OutputKind::Logits && !spec.tieEmbeddings)
+      add("lm_head");
+    return std::move(names);
+  }
+
+private:
+  void add(const Twine &name) { names.push_back(name.str()); }
+
+  /// `<part>.weight` and, if `hasBias`, `<part>.bias`.
+  void addAffine(const Twine &part, bool hasBias) {
+    add(part + ".weight");
+    if (hasBias)
+      add(part + ".bias");
+  }
+
+  /// A norm: RMS norms never have a bias.
+  void addNorm(const Twine &part) {
+    addAffine(part, spec.norm == NormKind::LayerNorm && spec.normBias);
+  }
+
+  /// Q, K, V and the output projection of an attention block.
+  void addAttention(const std::string &block, bool canFuse) {
+    if (canFuse && spec.weights.count(block + ".qkv.weight")) {
+      addAffine(block + ".qkv", spec.attentionBias);
+    } else {
+      for (StringRef projection : {".q", ".k", ".v"})
+        addAffine(block + projection, spec.attentionBias);
+    }
+    addAffine(block + ".o", spec.attentionBias);
+  }
+
+  void addStack(NamedStack stack) {
+    std::string layer = (stack.name + ".layer.").str();
+    addNorm(layer + "attn_norm");
+    addAttention(layer + "attn", /*canFuse=*/true);
+    if (stack.stack->crossAttention) {
+      addNorm(layer + "cross_attn_norm");
+      addAttention(layer + "cross_attn", /*canFuse=*/false);
+    }
+    addNorm(layer + "mlp_norm");
+    if (spec.ffn == FfnKind::SwiGlu || spec.ffn == FfnKind::GeGlu)
+      addAffine(layer + "mlp.gate", spec.mlpBias);
+    addAffine(layer + "mlp.up", spec.mlpBias);
+    addAffine(layer + "mlp.down", spec.mlpBias);
+    if (spec.finalNorm)
+      addNorm(stack.name + ".final_norm");
+  }
+
+  const ModelSpec &spec;
+  std::vector<std::string> names;
+};
+
+} // namespace
+
+std::vector<std::string> kiln::requiredWeightNames(const ModelSpec &spec) {
+  return RequiredWeights(spec).collect();
+}

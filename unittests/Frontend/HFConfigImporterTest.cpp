@@ -1,0 +1,365 @@
+//===- HFConfigImporterTest.cpp - Tests of the config.json importer -------===//
+//
+// Checks how GPT-2, BERT and LLaMA configs map onto ModelSpec (sizes,
+// architecture, weight names, locations at the keys), which keys are
+// accepted, warned about or rejected, and the error each malformed or
+// unsupported config gives.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SpecTestUtils.h"
+
+using namespace kiln;
+using namespace kiln::test;
+
+namespace {
+
+/// Small configs of each model type; `withKey` adds keys at line 3.
+const std::string kGpt2 = R"({
+  "model_type": "gpt2",
+  "vocab_size": 100,
+  "n_embd": 64,
+  "n_layer": 2,
+  "n_head": 4,
+  "n_positions": 32
+}
+)";
+
+const std::string kBert = R"({
+  "model_type": "bert",
+  "vocab_size": 100,
+  "hidden_size": 64,
+  "intermediate_size": 128,
+  "num_hidden_layers": 2,
+  "num_attention_heads": 4,
+  "max_position_embeddings": 64
+}
+)";
+
+const std::string kLlama = R"({
+  "model_type": "llama",
+  "vocab_size": 128,
+  "hidden_size": 64,
+  "intermediate_size": 172,
+  "num_hidden_layers": 2,
+  "num_attention_heads": 4,
+  "max_position_embeddings": 128
+}
+)";
+
+/// `config` with `keys` (a JSON fragment of `"key": value` pairs) inserted
+/// at line 3, after `model_type`.
+std::string withKey(const std::string &config, const std::string &keys) {
+  return replaceOnce(config, "\"vocab_size\"", keys + ",\n  \"vocab_size\"");
+}
+
+std::string edit(const std::string &config, llvm::StringRef from,
+                 llvm::StringRef to) {
+  return replaceOnce(config, from, to);
+}
+
+using HFConfigImporterTest = SpecTest;
+
+//===----------------------------------------------------------------------===//
+// Mapping
+//===----------------------------------------------------------------------===//
+
+TEST_F(HFConfigImporterTest, MapsGpt2AndPointsFieldsAtTheirKeys) {
+  std::optional<ModelSpec> spec =
+      loadJson(kGpt2, "models/gpt2-tiny/config.json");
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->name, "gpt2-tiny");
+  EXPECT_EQ(spec->topology, Topology::DecoderOnly);
+  EXPECT_EQ(spec->vocabSize, 100);
+  EXPECT_EQ(spec->dModel, 64);
+  EXPECT_EQ(spec->decoder.numLayers, 2);
+  EXPECT_EQ(spec->numHeads, 4);
+  EXPECT_EQ(spec->maxSeqLen, 32);
+  EXPECT_EQ(spec->positions.maxPositions, 32);
+  // n_inner is absent: the MLP is 4 * n_embd wide.
+  EXPECT_EQ(spec->ffnDim, 256);
+  EXPECT_EQ(spec->ffn, FfnKind::GeluTanh);
+  EXPECT_TRUE(spec->tieEmbeddings);
+  EXPECT_EQ(spec->output, OutputKind::Logits);
+
+  const SourceLoc &heads = spec->locOf("attention.heads");
+  EXPECT_EQ(heads.file, "models/gpt2-tiny/config.json");
+  EXPECT_EQ(heads.line, 6u);
+  EXPECT_EQ(heads.column, 3u);
+  EXPECT_EQ(spec->locOf("decoder.layers").line, 5u);
+  EXPECT_EQ(spec->loc.line, 1u);
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+}
+
+TEST_F(HFConfigImporterTest, NamesAModelOutsideADirectoryAfterItsType) {
+  std::optional<ModelSpec> plain = loadJson(kLlama, "config.json");
+  std::optional<ModelSpec> dotted = loadJson(kLlama, "./config.json");
+  ASSERT_TRUE(plain && dotted) << renderAll();
+  EXPECT_EQ(plain->name, "llama");
+  EXPECT_EQ(dotted->name, "llama");
+}
+
+TEST_F(HFConfigImporterTest, MapsOptionalGpt2Keys) {
+  std::optional<ModelSpec> spec =
+      loadJson(withKey(kGpt2, R"("n_inner": 128, "activation_function": "relu",
+  "layer_norm_epsilon": 1e-6, "tie_word_embeddings": false,
+  "torch_dtype": "float16", "scale_attn_weights": true, "n_ctx": 32)"));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->ffnDim, 128);
+  EXPECT_EQ(spec->ffn, FfnKind::Relu);
+  EXPECT_EQ(spec->normEpsilon, 1e-6);
+  EXPECT_FALSE(spec->tieEmbeddings);
+  EXPECT_EQ(spec->weights.at("lm_head").tensorName, "lm_head.weight");
+  EXPECT_EQ(spec->weightDType, DType::F16);
+}
+
+TEST_F(HFConfigImporterTest, TreatsNullAsUnset) {
+  std::optional<ModelSpec> spec =
+      loadJson(withKey(kGpt2, R"("n_inner": null, "pad_token_id": null)"));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->ffnDim, 256);
+}
+
+TEST_F(HFConfigImporterTest, MapsBertToHiddenStatesOfAPostNormEncoder) {
+  std::optional<ModelSpec> spec =
+      loadJson(withKey(kBert, R"("type_vocab_size": 1, "layer_norm_eps": 1e-7,
+  "hidden_act": "gelu_new", "position_embedding_type": "absolute",
+  "tie_word_embeddings": true)"));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->topology, Topology::EncoderOnly);
+  EXPECT_EQ(spec->encoder.numLayers, 2);
+  EXPECT_EQ(spec->typeVocabSize, 1);
+  EXPECT_EQ(spec->normEpsilon, 1e-7);
+  EXPECT_EQ(spec->ffn, FfnKind::GeluTanh);
+  EXPECT_EQ(spec->normPlacement, NormPlacement::Post);
+  EXPECT_TRUE(spec->embeddingNorm);
+  EXPECT_TRUE(spec->encoder.selfAttention.padding);
+  EXPECT_EQ(spec->output, OutputKind::HiddenStates);
+  // BertModel has no output projection, whatever tie_word_embeddings says.
+  EXPECT_FALSE(spec->tieEmbeddings);
+}
+
+TEST_F(HFConfigImporterTest, MapsLlamaDefaultsAndOptionalKeys) {
+  std::optional<ModelSpec> plain = loadJson(kLlama);
+  ASSERT_TRUE(plain) << renderAll();
+  EXPECT_EQ(plain->numKvHeads, 4);
+  EXPECT_EQ(plain->headDim, 16);
+  EXPECT_EQ(plain->normEpsilon, 1e-6);
+  EXPECT_EQ(plain->positions.theta, 10000.0);
+  EXPECT_FALSE(plain->attentionBias);
+  EXPECT_FALSE(plain->tieEmbeddings);
+
+  std::optional<ModelSpec> spec =
+      loadJson(withKey(kLlama, R"("num_key_value_heads": 1, "head_dim": 32,
+  "rope_theta": 500000.0, "attention_bias": true, "mlp_bias": true,
+  "tie_word_embeddings": true, "sliding_window": 64, "hidden_act": "gelu",
+  "rope_scaling": null, "dtype": "bfloat16", "pretraining_tp": 2)"));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->numKvHeads, 1);
+  EXPECT_EQ(spec->headDim, 32);
+  EXPECT_EQ(spec->positions.theta, 500000.0);
+  EXPECT_TRUE(spec->attentionBias);
+  EXPECT_TRUE(spec->mlpBias);
+  EXPECT_TRUE(spec->tieEmbeddings);
+  EXPECT_EQ(spec->decoder.selfAttention.slidingWindow, 64);
+  EXPECT_EQ(spec->ffn, FfnKind::GeGlu);
+  EXPECT_EQ(spec->weightDType, DType::BF16);
+  EXPECT_EQ(spec->weights.at("decoder.layer.attn.q.bias").tensorName,
+            "model.layers.{layer}.self_attn.q_proj.bias");
+  EXPECT_EQ(spec->weights.at("decoder.layer.mlp.gate.bias").tensorName,
+            "model.layers.{layer}.mlp.gate_proj.bias");
+}
+
+TEST_F(HFConfigImporterTest, WarnsAboutUnknownKeysAndStillImports) {
+  std::optional<ModelSpec> spec =
+      loadJson(withKey(kGpt2, R"("n_heads": 4, "my_custom_flag": 1)"));
+  ASSERT_TRUE(spec) << renderAll();
+  std::vector<Diagnostic> found = warnings();
+  ASSERT_EQ(found.size(), 2u) << renderAll();
+  EXPECT_EQ(found[0].line, 3);
+  EXPECT_EQ(found[0].column, 3);
+  EXPECT_EQ(found[0].message, "unknown field 'n_heads' for model_type 'gpt2' "
+                              "is ignored; did you mean 'n_head'?");
+  EXPECT_EQ(found[1].column, 17);
+  EXPECT_EQ(found[1].message,
+            "unknown field 'my_custom_flag' for model_type 'gpt2' is ignored");
+}
+
+TEST_F(HFConfigImporterTest, AcceptsKeysThatDoNotChangeInference) {
+  std::optional<ModelSpec> spec = loadJson(withKey(
+      kBert, R"("architectures": ["BertModel"], "hidden_dropout_prob": 0.1,
+  "id2label": {"0": "A", "1": "B"}, "label2id": {"A": 0, "B": 1},
+  "task_specific_params": {"x": {"max_length": 5}}, "use_cache": true,
+  "is_decoder": false, "add_cross_attention": false, "pruned_heads": {},
+  "transformers_version": "4.40.0", "_name_or_path": "bert-base-uncased")"));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+}
+
+TEST_F(HFConfigImporterTest, LocatesKeysWithEscapesAndNestedObjects) {
+  // Keys inside nested objects are not top-level keys; an escaped key is
+  // found by its decoded name.
+  std::optional<ModelSpec> spec = loadJson(
+      withKey(kGpt2, R"("task_specific_params": {"n_head": {"n_layer": 1}},
+  "n_\u0069nner": 96)"));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->ffnDim, 96);
+  EXPECT_EQ(spec->locOf("ffn.dim").line, 4u);
+  EXPECT_EQ(spec->locOf("attention.heads").line, 8u);
+}
+
+//===----------------------------------------------------------------------===//
+// Malformed and unsupported configs
+//===----------------------------------------------------------------------===//
+
+class BadHFConfigTest : public SpecTest,
+                        public ::testing::WithParamInterface<BadInput> {};
+
+TEST_P(BadHFConfigTest, GivesOneLocatedError) {
+  const BadInput &input = GetParam();
+  EXPECT_FALSE(loadJson(input.text)) << "accepted:\n" << input.text;
+  expectSingleError(input.line, input.column, input.message);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Syntax, BadHFConfigTest,
+    ::testing::ValuesIn(std::vector<BadInput>{
+        {"MissingValue", "{\"model_type\": \"gpt2\",\n  \"n_embd\": }\n", 2, 13,
+         "invalid JSON value"},
+        {"TrailingComma",
+         edit(kGpt2, "\"n_positions\": 32", "\"n_positions\": 32,"), 8, 1,
+         "expected object key"},
+        {"MissingComma", edit(kGpt2, "\"n_head\": 4,", "\"n_head\": 4"), 7, 3,
+         "expected , or } after object property"},
+        {"UnterminatedString", "{\"model_type\": \"gpt2", 1, 20,
+         "unterminated string"},
+        {"LineBreakInString", "{\"model_type\": \"gpt2\n}", 1, 21,
+         "control character in string"},
+        {"Empty", "", 1, 1, "unexpected EOF"},
+        {"TextAfterObject", kGpt2 + "{}\n", 9, 1, "text after end of document"},
+        {"DeepNesting",
+         withKey(kGpt2, "\"x\": " + std::string(500000, '[') +
+                            std::string(500000, ']')),
+         3, 8 + 31, "a config nests at most 32 levels deep"},
+        {"NotAnObject", "[1, 2]\n", 1, 1,
+         "a Hugging Face config must be a JSON object, got an array"},
+        {"DuplicateKey",
+         edit(kGpt2, "\"n_head\": 4,", "\"n_head\": 4, \"n_head\": 8,"), 6, 16,
+         "duplicate key 'n_head'"},
+    }),
+    badInputName);
+
+INSTANTIATE_TEST_SUITE_P(
+    ModelType, BadHFConfigTest,
+    ::testing::ValuesIn(std::vector<BadInput>{
+        {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
+         "missing required field 'model_type'; Kiln supports bert, gpt2, "
+         "llama"},
+        {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"mistral\""), 2, 3,
+         "unsupported model_type 'mistral'; Kiln supports bert, gpt2, llama"},
+        {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
+         "expected a string for 'model_type', got 2"},
+    }),
+    badInputName);
+
+INSTANTIATE_TEST_SUITE_P(
+    Values, BadHFConfigTest,
+    ::testing::ValuesIn(std::vector<BadInput>{
+        {"MissingRequiredKey", edit(kGpt2, "  \"n_head\": 4,\n", ""), 1, 1,
+         "missing required field 'n_head' for model_type 'gpt2'"},
+        {"MissingBertKey", edit(kBert, "  \"intermediate_size\": 128,\n", ""),
+         1, 1,
+         "missing required field 'intermediate_size' for model_type "
+         "'bert'"},
+        {"NullRequiredKey", edit(kGpt2, "\"n_head\": 4", "\"n_head\": null"), 6,
+         3, "'n_head' must not be null"},
+        {"StringForInteger", edit(kGpt2, "\"n_head\": 4", "\"n_head\": \"4\""),
+         6, 3, "expected an integer for 'n_head', got \"4\""},
+        {"FractionalInteger", edit(kGpt2, "\"n_head\": 4", "\"n_head\": 4.5"),
+         6, 3, "expected an integer for 'n_head', got 4.5"},
+        {"UnsignedOverflow",
+         edit(kGpt2, "\"n_embd\": 64", "\"n_embd\": 18446744073709551615"), 4,
+         3, "expected an integer for 'n_embd'"},
+        {"BoolForNumber", withKey(kGpt2, "\"layer_norm_epsilon\": true"), 3, 3,
+         "expected a number for 'layer_norm_epsilon', got true"},
+        {"StringForBool", withKey(kLlama, "\"attention_bias\": \"no\""), 3, 3,
+         "expected true or false for 'attention_bias', got \"no\""},
+        {"ListForActivation", withKey(kGpt2, "\"activation_function\": []"), 3,
+         3, "expected a string for 'activation_function', got an array"},
+        {"ZeroHeads", edit(kGpt2, "\"n_head\": 4", "\"n_head\": 0"), 6, 3,
+         "'n_head' must be at least 1, got 0"},
+        {"HugeWidth",
+         edit(kGpt2, "\"n_embd\": 64", "\"n_embd\": 9223372036854775807"), 4, 3,
+         "'n_embd' must be at most 2147483647"},
+        {"NegativeEpsilon", withKey(kLlama, "\"rms_norm_eps\": -1e-6"), 3, 3,
+         "'rms_norm_eps' must be a positive finite number, got -1e-06"},
+        {"ZeroSlidingWindow", withKey(kLlama, "\"sliding_window\": 0"), 3, 3,
+         "'sliding_window' must be at least 1, got 0"},
+        {"ZeroTypeVocab", withKey(kBert, "\"type_vocab_size\": -2"), 3, 3,
+         "'type_vocab_size' must be at least 0, got -2"},
+    }),
+    badInputName);
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, BadHFConfigTest,
+    ::testing::ValuesIn(std::vector<BadInput>{
+        {"WidthNotDivisibleByHeads",
+         edit(kGpt2, "\"n_embd\": 64", "\"n_embd\": 70"), 6, 3,
+         "'n_embd' (70) is not divisible by 'n_head' (4)"},
+        {"HeadsNotMultipleOfKvHeads",
+         withKey(kLlama, "\"num_key_value_heads\": 3"), 3, 3,
+         "'num_attention_heads' (4) is not a multiple of "
+         "'num_key_value_heads' (3)"},
+        {"OddHeadDimWithRope",
+         edit(kLlama, "\"hidden_size\": 64", "\"hidden_size\": 60"), 7, 3,
+         "rope positions need an even head dimension, but 'hidden_size' / "
+         "'num_attention_heads' is 60 / 4 = 15"},
+        {"OddExplicitHeadDim", withKey(kLlama, "\"head_dim\": 15"), 3, 3,
+         "rope positions need an even 'head_dim', got 15"},
+    }),
+    badInputName);
+
+INSTANTIATE_TEST_SUITE_P(
+    Unsupported, BadHFConfigTest,
+    ::testing::ValuesIn(std::vector<BadInput>{
+        {"RopeScaling",
+         withKey(kLlama,
+                 R"("rope_scaling": {"type": "linear", "factor": 2.0})"),
+         3, 3, "unsupported 'rope_scaling' (Kiln supports only null)"},
+        {"ScaleByInverseLayerIndex",
+         withKey(kGpt2, "\"scale_attn_by_inverse_layer_idx\": true"), 3, 3,
+         "unsupported 'scale_attn_by_inverse_layer_idx': true (Kiln supports "
+         "only false)"},
+        {"ReorderAndUpcast",
+         withKey(kGpt2, "\"reorder_and_upcast_attn\": true"), 3, 3,
+         "unsupported 'reorder_and_upcast_attn': true"},
+        {"UnscaledAttention", withKey(kGpt2, "\"scale_attn_weights\": false"),
+         3, 3,
+         "unsupported 'scale_attn_weights': false (Kiln supports only "
+         "true)"},
+        {"RelativePositions",
+         withKey(kBert, "\"position_embedding_type\": \"relative_key\""), 3, 3,
+         "unsupported 'position_embedding_type': \"relative_key\" (Kiln "
+         "supports only \"absolute\")"},
+        {"BertAsDecoder", withKey(kBert, "\"is_decoder\": true"), 3, 3,
+         "unsupported 'is_decoder': true"},
+        {"CrossAttention", withKey(kGpt2, "\"add_cross_attention\": true"), 3,
+         3, "unsupported 'add_cross_attention': true"},
+        {"EncoderDecoder", withKey(kLlama, "\"is_encoder_decoder\": true"), 3,
+         3, "unsupported 'is_encoder_decoder': true"},
+        {"PrunedHeads", withKey(kBert, R"("pruned_heads": {"0": [1]})"), 3, 3,
+         "unsupported 'pruned_heads'"},
+        {"UnsupportedGpt2Activation",
+         withKey(kGpt2, "\"activation_function\": \"gelu_fast\""), 3, 3,
+         "unsupported activation 'gelu_fast' for 'activation_function'; Kiln "
+         "supports gelu_new, gelu_pytorch_tanh, gelu, relu, silu, swish"},
+        {"UnsupportedLlamaActivation",
+         withKey(kLlama, "\"hidden_act\": \"gelu_pytorch_tanh\""), 3, 3,
+         "unsupported activation 'gelu_pytorch_tanh' for 'hidden_act'; Kiln "
+         "supports silu, swish, gelu"},
+        {"UnsupportedDType", withKey(kGpt2, "\"torch_dtype\": \"int8\""), 3, 3,
+         "unsupported weight type 'int8' for 'torch_dtype'"},
+    }),
+    badInputName);
+
+} // namespace

@@ -1,0 +1,338 @@
+//===- SpecValidationTest.cpp - Tests of the cross-field spec checks ------===//
+//
+// Feeds YAML specs that are well-formed but inconsistent (values out of
+// range, shapes that do not divide, features that need each other, weights
+// without a checkpoint tensor) and checks the single error each gives and
+// where it points; and that consistent variants pass.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SpecTestUtils.h"
+
+using namespace kiln;
+using namespace kiln::test;
+
+namespace {
+
+/// A complete small spec of each family; cases edit them or append sections
+/// from line 11 on.
+const std::string kTinyGpt2 = R"(model:
+  family: gpt2
+  vocab_size: 100
+  d_model: 64
+  layers: 2
+  max_seq_len: 32
+attention:
+  heads: 4
+ffn:
+  dim: 256
+)";
+
+const std::string kTinyBert = replaceOnce(kTinyGpt2, "gpt2", "bert");
+const std::string kTinyLlama = replaceOnce(kTinyGpt2, "gpt2", "llama");
+
+/// The encoder-decoder spec has both stacks (sections from line 15 on).
+const std::string kTinyTransformer = R"(model:
+  family: transformer
+  vocab_size: 100
+  d_model: 32
+  max_seq_len: 16
+attention:
+  heads: 4
+ffn:
+  dim: 64
+encoder:
+  layers: 2
+decoder:
+  layers: 2
+)";
+
+std::string edit(const std::string &spec, llvm::StringRef from,
+                 llvm::StringRef to) {
+  return replaceOnce(spec, from, to);
+}
+
+class InconsistentSpecTest : public SpecTest,
+                             public ::testing::WithParamInterface<BadInput> {};
+
+TEST_P(InconsistentSpecTest, GivesOneLocatedError) {
+  const BadInput &input = GetParam();
+  EXPECT_FALSE(loadYaml(input.text)) << "accepted:\n" << input.text;
+  expectSingleError(input.line, input.column, input.message);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Ranges, InconsistentSpecTest,
+    ::testing::ValuesIn(std::vector<BadInput>{
+        {"ZeroHeads", edit(kTinyGpt2, "heads: 4", "heads: 0"), 8, 10,
+         "'attention.heads' must be at least 1, got 0"},
+        {"NegativeVocab", edit(kTinyGpt2, "vocab_size: 100", "vocab_size: -5"),
+         3, 15, "'model.vocab_size' must be at least 1, got -5"},
+        {"HugeDModel", edit(kTinyGpt2, "d_model: 64", "d_model: 3000000000"), 4,
+         12, "'model.d_model' must be at most 2147483647, got 3000000000"},
+        {"ZeroLayers", edit(kTinyGpt2, "layers: 2", "layers: 0"), 5, 11,
+         "'model.layers' must be at least 1, got 0"},
+        {"ZeroEncoderLayers",
+         edit(kTinyTransformer, "  layers: 2", "  layers: 0"), 11, 11,
+         "'encoder.layers' must be at least 1, got 0"},
+        {"ZeroMaxSeqLen", edit(kTinyGpt2, "max_seq_len: 32", "max_seq_len: 0"),
+         6, 16, "'model.max_seq_len' must be at least 1, got 0"},
+        {"ZeroFfnDim", edit(kTinyGpt2, "dim: 256", "dim: 0"), 10, 8,
+         "'ffn.dim' must be at least 1, got 0"},
+        {"ZeroKvHeads", edit(kTinyGpt2, "heads: 4", "heads: 4\n  kv_heads: 0"),
+         9, 13, "'attention.kv_heads' must be at least 1, got 0"},
+        {"ZeroHeadDim", edit(kTinyGpt2, "heads: 4", "heads: 4\n  head_dim: 0"),
+         9, 13, "'attention.head_dim' must be at least 1, got 0"},
+        {"ZeroDynamicBatch",
+         edit(kTinyGpt2, "max_seq_len: 32",
+              "max_seq_len: 32\n  batch: {max: 0}"),
+         7, 16, "'model.batch' must be at least 1, got 0"},
+        {"NegativeTokenTypes", kTinyBert + "embeddings:\n  token_types: -1\n",
+         12, 16, "'embeddings.token_types' must be at least 0, got -1"},
+        {"ZeroSlidingWindow",
+         edit(kTinyGpt2, "heads: 4", "heads: 4\n  sliding_window: 0"), 9, 19,
+         "'attention.sliding_window' must be at least 1, got 0"},
+        {"ZeroPositions", kTinyGpt2 + "positions:\n  max: 0\n", 12, 8,
+         "'positions.max' must be at least 1, got 0"},
+        {"ZeroEpsilon", kTinyGpt2 + "norm:\n  epsilon: 0\n", 12, 12,
+         "'norm.epsilon' must be a positive finite number, got 0"},
+        {"NegativeTheta", kTinyLlama + "positions:\n  theta: -10000\n", 12, 10,
+         "'positions.theta' must be a positive finite number, got -10000"},
+        {"OverflowingScale", kTinyGpt2 + "embeddings:\n  scale: 1e999\n", 12,
+         10, "'embeddings.scale' must be a positive finite number, got inf"},
+        {"InvalidName",
+         edit(kTinyGpt2, "family: gpt2", "family: gpt2\n  name: gpt 2"), 3, 9,
+         "'model.name' must be made of letters, digits, '_', '-' and '.', "
+         "got 'gpt 2'"},
+    }),
+    badInputName);
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, InconsistentSpecTest,
+    ::testing::ValuesIn(std::vector<BadInput>{
+        {"DModelNotDivisibleByHeads", edit(kTinyGpt2, "heads: 4", "heads: 5"),
+         8, 10,
+         "'model.d_model' (64) is not divisible by 'attention.heads' (5)"},
+        {"HeadsNotMultipleOfKvHeads",
+         edit(kTinyLlama, "heads: 4", "heads: 4\n  kv_heads: 3"), 9, 13,
+         "'attention.heads' (4) is not a multiple of 'attention.kv_heads' (3)"},
+        {"MoreKvHeadsThanHeads",
+         edit(kTinyLlama, "heads: 4", "heads: 4\n  kv_heads: 8"), 9, 13,
+         "'attention.heads' (4) is not a multiple of 'attention.kv_heads' (8)"},
+        {"OddHeadDimWithRope", edit(kTinyLlama, "d_model: 64", "d_model: 60"),
+         8, 10,
+         "rope positions need an even head dimension, but 'model.d_model' / "
+         "'attention.heads' is 60 / 4 = 15"},
+        {"OddExplicitHeadDimWithRope",
+         edit(kTinyLlama, "heads: 4", "heads: 4\n  head_dim: 15"), 9, 13,
+         "rope positions need an even 'attention.head_dim', got 15"},
+        {"RotaryDimBeyondHead", kTinyLlama + "positions:\n  rotary_dim: 32\n",
+         12, 15, "'positions.rotary_dim' (32) exceeds the head dimension (16)"},
+        {"OddRotaryDim", kTinyLlama + "positions:\n  rotary_dim: 7\n", 12, 15,
+         "rope positions need an even 'positions.rotary_dim', got 7"},
+        {"OddDModelWithSinusoids",
+         edit(edit(kTinyTransformer, "d_model: 32", "d_model: 33"), "heads: 4",
+              "heads: 3"),
+         4, 12, "sinusoidal positions need an even 'model.d_model', got 33"},
+        {"PositionTableTooShort", kTinyGpt2 + "positions:\n  max: 16\n", 12, 8,
+         "'positions.max' (16) is smaller than 'model.max_seq_len' (32)"},
+    }),
+    badInputName);
+
+INSTANTIATE_TEST_SUITE_P(
+    Features, InconsistentSpecTest,
+    ::testing::ValuesIn(std::vector<BadInput>{
+        {"SlidingWindowOnBidirectionalEncoder",
+         edit(kTinyBert, "heads: 4", "heads: 4\n  sliding_window: 16"), 9, 19,
+         "a sliding window needs causal self-attention, but the encoder's is "
+         "bidirectional"},
+        {"SlidingWindowOnEncoderOfEncoderDecoder",
+         edit(kTinyTransformer, "heads: 4", "heads: 4\n  sliding_window: 8"), 8,
+         19, "but the encoder's is bidirectional"},
+        {"SlidingWindowOnBidirectionalDecoder",
+         edit(kTinyGpt2, "heads: 4",
+              "heads: 4\n  mask: bidirectional\n  sliding_window: 8"),
+         10, 19, "but the decoder's is bidirectional"},
+        {"ThetaWithLearnedPositions", kTinyGpt2 + "positions:\n  theta: 500\n",
+         12, 10,
+         "'positions.theta' only applies to rope and sinusoidal positions"},
+        {"RotaryDimWithoutRope", kTinyGpt2 + "positions:\n  rotary_dim: 8\n",
+         12, 15, "'positions.rotary_dim' only applies to rope positions"},
+        {"RopeStyleWithoutRope",
+         kTinyGpt2 + "positions:\n  rope_style: interleaved\n", 12, 15,
+         "'positions.rope_style' only applies to rope positions"},
+        {"MaxWithoutPositions",
+         kTinyGpt2 + "positions:\n  kind: none\n  max: 64\n", 13, 8,
+         "'positions.max' only applies to learned, sinusoidal and rope "
+         "positions"},
+        {"PooledOutputOnDecoder",
+         kTinyGpt2 + "output:\n  kind: pooled_embedding\n", 12, 9,
+         "a pooled_embedding output needs an encoder_only model, but this "
+         "model has a decoder"},
+        {"PooledOutputOnEncoderDecoder",
+         kTinyTransformer + "output:\n  kind: pooled_embedding\n", 15, 9,
+         "a pooled_embedding output needs an encoder_only model"},
+        {"NormalizeWithoutPooling", kTinyBert + "output:\n  normalize: true\n",
+         12, 14,
+         "'output.normalize' only applies to the pooled_embedding "
+         "output"},
+        {"MaskAwarePoolingWithoutMask",
+         edit(kTinyBert, "heads: 4", "heads: 4\n  padding_mask: false") +
+             "output:\n  kind: pooled_embedding\n  mask_aware: true\n",
+         14, 15,
+         "mask-aware pooling needs the attention-mask input; set "
+         "'attention.padding_mask' to true"},
+        {"TiedWithoutLogits",
+         kTinyGpt2 + "embeddings:\n  tied: true\noutput:\n  kind: "
+                     "hidden_states\n",
+         12, 9, "'embeddings.tied' needs the logits output"},
+        {"TiedWithBoundLmHead",
+         kTinyGpt2 + "weights:\n  names:\n    lm_head: lm_head.weight\n", 13,
+         14,
+         "'lm_head' is bound, but with 'embeddings.tied' the output "
+         "projection is 'embed.tokens' ([100, 64]); remove one of the two"},
+        {"RmsNormWithBias", kTinyLlama + "norm:\n  bias: true\n", 12, 9,
+         "'norm.bias' must be false for rmsnorm, which has no bias"},
+        {"ExplicitRmsNormWithBias",
+         kTinyGpt2 + "norm:\n  kind: rmsnorm\n  bias: true\n", 13, 9,
+         "'norm.bias' must be false for rmsnorm"},
+    }),
+    badInputName);
+
+INSTANTIATE_TEST_SUITE_P(
+    Weights, InconsistentSpecTest,
+    ::testing::ValuesIn(std::vector<BadInput>{
+        {"GatedFfnWithoutGateWeight",
+         edit(kTinyGpt2, "dim: 256", "dim: 256\n  kind: swiglu"), 2, 11,
+         "no checkpoint tensor bound to weight "
+         "'decoder.layer.mlp.gate.weight', which this model needs; add it to "
+         "'weights.names'"},
+        {"LogitsWithoutLmHead",
+         kTinyBert + "weights:\n  prefix: bert.\noutput:\n  kind: logits\n", 11,
+         1, "no checkpoint tensor bound to weight 'lm_head'"},
+        {"PerLayerNameWithoutPlaceholder",
+         kTinyGpt2 + "weights:\n  names:\n    decoder.layer.attn.o.weight: "
+                     "attn.o\n",
+         13, 34,
+         "tensor name 'attn.o' of per-layer weight "
+         "'decoder.layer.attn.o.weight' must contain '{layer}'"},
+        {"GlobalNameWithPlaceholder",
+         kTinyGpt2 + "weights:\n  names:\n    embed.tokens: \"wte.{layer}\"\n",
+         13, 19,
+         "tensor name 'wte.{layer}' of weight 'embed.tokens' must not contain "
+         "'{layer}': the weight is not per layer"},
+        {"UnknownPlaceholder",
+         kTinyGpt2 + "weights:\n  names:\n    decoder.layer.attn.o.weight: "
+                     "\"h.{i}.o\"\n",
+         13, 34,
+         "tensor name 'h.{i}.o' of weight 'decoder.layer.attn.o.weight' has a "
+         "placeholder other than '{layer}'"},
+        {"EmptyTensorName",
+         kTinyGpt2 + "weights:\n  names:\n    embed.tokens: \"\"\n", 13, 19,
+         "empty checkpoint tensor name for weight 'embed.tokens'"},
+        {"PlaceholderInPrefix",
+         kTinyGpt2 + "weights:\n  prefix: \"layers.{layer}.\"\n", 12, 11,
+         "must not contain '{layer}': the weight is not per layer"},
+        {"FusedAndSeparateQkv",
+         kTinyGpt2 + "weights:\n  names:\n"
+                     "    decoder.layer.attn.qkv.weight: \"h.{layer}.qkv\"\n"
+                     "    decoder.layer.attn.q.weight: \"h.{layer}.q\"\n",
+         14, 34,
+         "both the fused 'decoder.layer.attn.qkv.weight' and the separate "
+         "'decoder.layer.attn.q.weight' projections are bound"},
+    }),
+    badInputName);
+
+//===----------------------------------------------------------------------===//
+// Consistent variants
+//===----------------------------------------------------------------------===//
+
+using ConsistentSpecTest = SpecTest;
+
+TEST_F(ConsistentSpecTest, AcceptsMultiQueryAttention) {
+  std::optional<ModelSpec> spec =
+      loadYaml(edit(kTinyLlama, "heads: 4", "heads: 4\n  kv_heads: 1"));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->numKvHeads, 1);
+}
+
+TEST_F(ConsistentSpecTest, AcceptsAHeadDimThatDoesNotDivideDModel) {
+  std::optional<ModelSpec> spec =
+      loadYaml(edit(kTinyLlama, "heads: 4", "heads: 3\n  head_dim: 32"));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->headDim, 32);
+}
+
+TEST_F(ConsistentSpecTest, AcceptsSlidingWindowOnCausalDecoder) {
+  std::optional<ModelSpec> spec =
+      loadYaml(edit(kTinyLlama, "heads: 4", "heads: 4\n  sliding_window: 8"));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->decoder.selfAttention.slidingWindow, 8);
+}
+
+TEST_F(ConsistentSpecTest, AcceptsSeparateQkvInPlaceOfTheFamilysFusedOne) {
+  std::optional<ModelSpec> spec = loadYaml(kTinyGpt2 + R"(weights:
+  names:
+    decoder.layer.attn.q.weight: "h.{layer}.q.weight"
+    decoder.layer.attn.q.bias: "h.{layer}.q.bias"
+    decoder.layer.attn.k.weight: "h.{layer}.k.weight"
+    decoder.layer.attn.k.bias: "h.{layer}.k.bias"
+    decoder.layer.attn.v.weight: "h.{layer}.v.weight"
+    decoder.layer.attn.v.bias: "h.{layer}.v.bias"
+)");
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->weights.count("decoder.layer.attn.qkv.weight"), 0u);
+  EXPECT_TRUE(warnings().empty()) << renderAll();
+}
+
+TEST_F(ConsistentSpecTest, SeparateQkvWithoutAllProjectionsIsIncomplete) {
+  EXPECT_FALSE(loadYaml(kTinyGpt2 + R"(weights:
+  names:
+    decoder.layer.attn.q.weight: "h.{layer}.q.weight"
+)"));
+  // Reported at the `weights` section, where the missing binding belongs.
+  expectSingleError(11, 1,
+                    "no checkpoint tensor bound to weight "
+                    "'decoder.layer.attn.q.bias'");
+}
+
+TEST_F(ConsistentSpecTest, WarnsAboutBindingsTheModelDoesNotUse) {
+  std::optional<ModelSpec> spec = loadYaml(
+      kTinyGpt2 +
+      "weights:\n  names:\n    encoder.layer.attn.q.weight: \"e.{layer}.q\"\n");
+  ASSERT_TRUE(spec) << renderAll();
+  std::vector<Diagnostic> found = warnings();
+  ASSERT_EQ(found.size(), 1u) << renderAll();
+  EXPECT_EQ(found[0].line, 13);
+  EXPECT_EQ(found[0].message,
+            "weight 'encoder.layer.attn.q.weight' is not used by this model");
+}
+
+TEST_F(ConsistentSpecTest, AcceptsAModelWithoutFamily) {
+  std::optional<ModelSpec> spec = loadYaml(R"(model:
+  topology: decoder_only
+  vocab_size: 100
+  d_model: 64
+  layers: 2
+  max_seq_len: 32
+attention:
+  heads: 4
+ffn:
+  dim: 256
+  kind: geglu
+norm:
+  kind: rmsnorm
+  placement: pre
+positions:
+  kind: rope
+)");
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->ffn, FfnKind::GeGlu);
+  EXPECT_FALSE(spec->normBias);
+  EXPECT_TRUE(spec->finalNorm);
+  EXPECT_EQ(spec->output, OutputKind::Logits);
+  EXPECT_EQ(spec->weights.at("decoder.layer.mlp.gate.weight").tensorName,
+            "decoder.layers.{layer}.fc_gate.weight");
+}
+
+} // namespace
