@@ -30,8 +30,15 @@ configure: $(BUILD_DIR)/build.ninja
 build: configure
 	ninja -C $(BUILD_DIR) -j $(JOBS)
 
+# The main job, as far as Kiln lowers today: GPT-2 small from its spec to
+# fused, memory-planned kiln IR, then the fp64 check that the pipeline keeps
+# a tiny GPT-2's results.
 run: build
-	$(BUILD_DIR)/bin/kiln-opt examples/gpt2-block.mlir
+	$(BUILD_DIR)/bin/kiln-compile examples/gpt2-small.yaml --emit=graph \
+	  -o $(BUILD_DIR)/gpt2-small.mlir
+	@echo "kiln: fused IR of GPT-2 small written to $(BUILD_DIR)/gpt2-small.mlir"
+	$(BUILD_DIR)/bin/kiln-compile examples/tiny-gpt2.yaml --verify-numerics \
+	  -o /dev/null
 
 check: build
 	ninja -C $(BUILD_DIR) -j $(JOBS) check-kiln

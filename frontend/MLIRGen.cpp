@@ -278,6 +278,11 @@ OwningOpRef<ModuleOp> buildModule(const ModelSpec &spec, MLIRContext &context) {
   (*module)->setAttr("kiln.model", builder.getStringAttr(spec.name));
   (*module)->setAttr("kiln.max_seq_len",
                      builder.getI64IntegerAttr(spec.maxSeqLen));
+  // A dynamic batch is bounded by its maximum, which the memory plan and the
+  // runtime need; a static batch is in the input types already.
+  if (spec.batch.dynamic)
+    (*module)->setAttr("kiln.max_batch",
+                       builder.getI64IntegerAttr(spec.batch.size));
   (*module)->setAttr("kiln.weight_dtype", TypeAttr::get(weightElementType(
                                               spec.weightDType, builder)));
 

@@ -1,24 +1,40 @@
 //===- kiln-compile.cpp - Kiln's compiler driver --------------------------===//
 //
 // Compiles a model description (a Kiln YAML spec or a Hugging Face
-// `config.json`) as far as `--emit` asks and writes the result: the parsed
-// ModelSpec, or the unfused kiln IR. The levels are ordered by how far the
-// model is lowered, so deeper ones slot in after `mlir` as the pipeline
-// grows. MLIR's context, printer and pass manager options are registered, so
-// `--mlir-print-debuginfo` shows every op's name scope and spec line.
+// `config.json`, or kiln IR in a `.mlir` file) as far as `--emit` asks and
+// writes the result. The levels
+// are ordered by how far the model is lowered: the parsed ModelSpec, the
+// unfused kiln IR, and the IR after the graph pipeline (fused and
+// memory-planned).
+//
+// For compiler engineers the driver exposes the pipeline: IR printing
+// before/after chosen passes, one numbered dump file per pass, pass timing,
+// and a numerics bisection that evaluates the IR after every pass with the
+// fp64 reference evaluator. MLIR's own context, printer and pass-manager
+// options are registered too (`--mlir-print-debuginfo` shows every op's name
+// scope and spec line).
 //
 //===----------------------------------------------------------------------===//
+
+#include "IRDumpInstrumentation.h"
+#include "NumericsBisection.h"
 
 #include "frontend/MLIRGen.h"
 #include "frontend/ModelSpecPrinter.h"
 #include "frontend/SpecLoader.h"
+#include "passes/Passes.h"
+#include "passes/Pipelines.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -34,22 +50,103 @@ enum class EmitLevel {
   Spec,
   /// The unfused kiln IR that MLIRGen builds.
   Mlir,
+  /// The kiln IR after the graph pipeline: fused and memory-planned.
+  Graph,
 };
 
 } // namespace
 
-static cl::opt<std::string> inputFilename(cl::Positional, cl::Required,
-                                          cl::desc("<spec.yaml|config.json>"));
+static cl::OptionCategory inspectionCategory(
+    "IR inspection options", "See what each pass of the pipeline does");
+
+static cl::opt<std::string>
+    inputFilename(cl::Positional, cl::Required,
+                  cl::desc("<spec.yaml|config.json|module.mlir>"));
 
 static cl::opt<std::string> outputFilename("o", cl::desc("Output filename"),
                                            cl::value_desc("filename"),
                                            cl::init("-"));
 
 static cl::opt<EmitLevel> emitLevel(
-    "emit", cl::desc("How far to lower the model"), cl::init(EmitLevel::Mlir),
-    cl::values(clEnumValN(EmitLevel::Spec, "spec",
-                          "the parsed model spec with its defaults"),
-               clEnumValN(EmitLevel::Mlir, "mlir", "the unfused kiln IR")));
+    "emit", cl::desc("How far to lower the model"), cl::init(EmitLevel::Graph),
+    cl::values(
+        clEnumValN(EmitLevel::Spec, "spec",
+                   "the parsed model spec with its defaults"),
+        clEnumValN(EmitLevel::Mlir, "mlir", "the unfused kiln IR"),
+        clEnumValN(EmitLevel::Graph, "graph",
+                   "the kiln IR after the graph pipeline (fused, with the "
+                   "memory plan)")));
+
+static cl::opt<bool> printIRAfterAll("print-ir-after-all",
+                                     cl::desc("Print the IR after every pass"),
+                                     cl::cat(inspectionCategory));
+
+static cl::list<std::string>
+    printIRBefore("print-ir-before",
+                  cl::desc("Print the IR before the named passes"),
+                  cl::value_desc("pass"), cl::CommaSeparated,
+                  cl::cat(inspectionCategory));
+
+static cl::list<std::string>
+    printIRAfter("print-ir-after",
+                 cl::desc("Print the IR after the named passes"),
+                 cl::value_desc("pass"), cl::CommaSeparated,
+                 cl::cat(inspectionCategory));
+
+static cl::opt<bool> printIRAfterChange(
+    "print-ir-after-change",
+    cl::desc("With the other printing options: print only when the pass "
+             "changed the IR"),
+    cl::cat(inspectionCategory));
+
+static cl::opt<std::string> irDumpDir(
+    "ir-dump-dir",
+    cl::desc("Write the IR before the pipeline and after each pass to "
+             "numbered files in this directory"),
+    cl::value_desc("directory"), cl::cat(inspectionCategory));
+
+static cl::opt<bool> elideWeights(
+    "elide-weights",
+    cl::desc("Elide large constant tensors when printing IR, so that dumps "
+             "stay small"),
+    cl::cat(inspectionCategory));
+
+static cl::opt<bool> passTiming("pass-timing",
+                                cl::desc("Report the time of every pass"),
+                                cl::cat(inspectionCategory));
+
+static cl::opt<bool> verifyNumerics(
+    "verify-numerics",
+    cl::desc("Evaluate the IR after every pass with the fp64 reference "
+             "evaluator on seeded random inputs and report the first pass "
+             "that changes the results"),
+    cl::cat(inspectionCategory));
+
+static cl::opt<uint64_t> verifySeed("verify-seed",
+                                    cl::desc("Seed of --verify-numerics"),
+                                    cl::init(0), cl::cat(inspectionCategory));
+
+static cl::opt<int64_t> verifySeqLen(
+    "verify-seq-len", cl::desc("Sequence length of --verify-numerics inputs"),
+    cl::init(8), cl::cat(inspectionCategory));
+
+static cl::opt<double> verifyAbsTolerance(
+    "verify-abs-tolerance",
+    cl::desc("Absolute part of the --verify-numerics tolerance"),
+    cl::init(kiln::NumericsOptions().absTolerance),
+    cl::cat(inspectionCategory));
+
+static cl::opt<double> verifyRelTolerance(
+    "verify-rel-tolerance",
+    cl::desc("Relative part of the --verify-numerics tolerance"),
+    cl::init(kiln::NumericsOptions().relTolerance),
+    cl::cat(inspectionCategory));
+
+static cl::opt<int64_t> verifyBatch(
+    "verify-batch",
+    cl::desc("Batch size of --verify-numerics inputs when the batch is "
+             "dynamic"),
+    cl::init(1), cl::cat(inspectionCategory));
 
 /// Reports a problem that has no place in the spec as `kiln-compile: error:`.
 static int failWith(const llvm::Twine &message) {
@@ -57,16 +154,125 @@ static int failWith(const llvm::Twine &message) {
   return 1;
 }
 
-/// Builds the kiln IR of `spec` and prints it; MLIR diagnostics are shown
-/// against the spec's buffer in `sourceMgr`.
-static int emitMlir(const kiln::ModelSpec &spec, llvm::SourceMgr &sourceMgr,
-                    llvm::raw_ostream &os) {
-  mlir::MLIRContext context;
-  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  mlir::OwningOpRef<mlir::ModuleOp> module = kiln::buildModule(spec, context);
-  if (!module)
-    return 1;
-  module->print(os);
+/// How IR is printed by this tool: MLIR's printer flags from the command
+/// line, plus `--elide-weights`.
+static mlir::OpPrintingFlags printingFlags() {
+  mlir::OpPrintingFlags flags;
+  if (elideWeights)
+    flags.elideLargeElementsAttrs(16);
+  return flags;
+}
+
+/// Turns on the IR printing that the inspection options ask for.
+static void configureIRPrinting(mlir::PassManager &pm) {
+  if (!printIRAfterAll && printIRBefore.empty() && printIRAfter.empty())
+    return;
+  auto named = [](const cl::list<std::string> &names) {
+    return [&names](mlir::Pass *pass, mlir::Operation *) {
+      return llvm::is_contained(names, pass->getArgument());
+    };
+  };
+  std::function<bool(mlir::Pass *, mlir::Operation *)> after =
+      named(printIRAfter);
+  if (printIRAfterAll)
+    after = [](mlir::Pass *, mlir::Operation *) { return true; };
+  pm.enableIRPrinting(named(printIRBefore), after, /*printModuleScope=*/true,
+                      /*printAfterOnlyOnChange=*/printIRAfterChange,
+                      /*printAfterOnlyOnFailure=*/false, llvm::errs(),
+                      printingFlags());
+}
+
+/// Formats a byte count with a binary unit: `512 B`, `1.50 KiB`, `3.25 MiB`.
+static std::string formatBytes(int64_t bytes) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  if (bytes < 1024)
+    os << bytes << " B";
+  else if (bytes < 1024 * 1024)
+    os << llvm::format("%.2f KiB", bytes / 1024.0);
+  else
+    os << llvm::format("%.2f MiB", bytes / (1024.0 * 1024.0));
+  return text;
+}
+
+/// Prints the memory plan that kiln-plan-memory recorded on each function.
+static void reportMemoryPlan(mlir::ModuleOp module) {
+  module.walk([](mlir::func::FuncOp func) {
+    auto arena = func->getAttrOfType<mlir::IntegerAttr>("kiln.arena_size");
+    auto unshared =
+        func->getAttrOfType<mlir::IntegerAttr>("kiln.arena_unshared_size");
+    if (!arena || !unshared)
+      return;
+    double saved = unshared.getInt()
+                       ? 100.0 * (1.0 - double(arena.getInt()) /
+                                            double(unshared.getInt()))
+                       : 0.0;
+    llvm::errs() << "kiln-compile: memory plan of @" << func.getSymName()
+                 << ": arena " << formatBytes(arena.getInt())
+                 << " (one buffer per tensor: "
+                 << formatBytes(unshared.getInt()) << ", "
+                 << llvm::format("%.1f%%", saved) << " saved)\n";
+  });
+}
+
+/// Runs the graph pipeline on `module` with the inspection options.
+static mlir::LogicalResult runGraphPipeline(mlir::ModuleOp module) {
+  mlir::MLIRContext *context = module.getContext();
+  mlir::PassManager pm(context);
+  if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
+    return mlir::failure();
+  mlir::kiln::buildGraphPipeline(pm);
+
+  bool inspectsEveryPass = printIRAfterAll || !printIRBefore.empty() ||
+                           !printIRAfter.empty() || !irDumpDir.empty() ||
+                           verifyNumerics;
+  // Printing the whole module after a nested pass, or evaluating it, must
+  // not race with the same pass on other functions.
+  if (inspectsEveryPass)
+    context->disableMultithreading();
+  configureIRPrinting(pm);
+  if (passTiming)
+    pm.enableTiming();
+
+  if (!irDumpDir.empty()) {
+    auto dumper = std::make_unique<kiln::IRDumpInstrumentation>(
+        irDumpDir, printingFlags());
+    if (mlir::failed(dumper->dumpInput(module)))
+      return mlir::failure();
+    pm.addInstrumentation(std::move(dumper));
+  }
+  kiln::NumericsBisection *bisection = nullptr;
+  if (verifyNumerics) {
+    kiln::NumericsOptions options;
+    options.seed = verifySeed;
+    options.dynamicSizes = {verifyBatch, verifySeqLen};
+    options.absTolerance = verifyAbsTolerance;
+    options.relTolerance = verifyRelTolerance;
+    auto instrumentation =
+        std::make_unique<kiln::NumericsBisection>(options, llvm::errs());
+    if (mlir::failed(instrumentation->recordBaseline(module)))
+      return mlir::failure();
+    bisection = instrumentation.get();
+    pm.addInstrumentation(std::move(instrumentation));
+  }
+
+  if (mlir::failed(pm.run(module)))
+    return mlir::failure();
+  reportMemoryPlan(module);
+  if (bisection && mlir::failed(bisection->finish()))
+    return mlir::failure();
+  return mlir::success();
+}
+
+/// Lowers `module` as far as `--emit` asks and prints it.
+static int emitIR(mlir::ModuleOp module, llvm::raw_ostream &os) {
+  if (emitLevel == EmitLevel::Mlir)
+    module->print(os, printingFlags());
+  if (emitLevel >= EmitLevel::Graph || verifyNumerics)
+    if (mlir::failed(runGraphPipeline(module)))
+      return 1;
+  if (emitLevel == EmitLevel::Graph)
+    module->print(os, printingFlags());
   os << "\n";
   return 0;
 }
@@ -78,11 +284,19 @@ int main(int argc, char **argv) {
   mlir::registerAsmPrinterCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "Kiln Transformer compiler\n");
 
+  // A .mlir input is kiln IR already, as kiln-opt reads it: the driver
+  // then starts at the `mlir` level.
+  bool isIRInput = llvm::StringRef(inputFilename).ends_with(".mlir");
+  if (isIRInput && emitLevel == EmitLevel::Spec)
+    return failWith("--emit=spec needs a model spec, not an IR file");
+
   llvm::SourceMgr sourceMgr;
-  std::optional<kiln::ModelSpec> spec =
-      kiln::loadModelSpec(inputFilename, sourceMgr);
-  if (!spec)
-    return 1;
+  std::optional<kiln::ModelSpec> spec;
+  if (!isIRInput) {
+    spec = kiln::loadModelSpec(inputFilename, sourceMgr);
+    if (!spec)
+      return 1;
+  }
 
   std::string errorMessage;
   std::unique_ptr<llvm::ToolOutputFile> output =
@@ -90,15 +304,31 @@ int main(int argc, char **argv) {
   if (!output)
     return failWith(errorMessage);
 
-  switch (emitLevel) {
-  case EmitLevel::Spec:
+  if (emitLevel == EmitLevel::Spec) {
     kiln::printModelSpec(*spec, output->os());
-    break;
-  case EmitLevel::Mlir:
-    if (int status = emitMlir(*spec, sourceMgr, output->os()))
-      return status;
-    break;
+    output->keep();
+    return 0;
   }
+
+  mlir::MLIRContext context;
+  context.loadDialect<mlir::kiln::KilnDialect, mlir::func::FuncDialect,
+                      mlir::arith::ArithDialect>();
+  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  if (isIRInput) {
+    std::unique_ptr<llvm::MemoryBuffer> buffer =
+        mlir::openInputFile(inputFilename, &errorMessage);
+    if (!buffer)
+      return failWith(errorMessage);
+    sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+    module = mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  } else {
+    module = kiln::buildModule(*spec, context);
+  }
+  if (!module)
+    return 1;
+  if (int status = emitIR(*module, output->os()))
+    return status;
   output->keep();
   return 0;
 }
