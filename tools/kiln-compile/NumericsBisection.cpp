@@ -83,7 +83,7 @@ LogicalResult NumericsBisection::finish() {
          << " + " << llvm::format("%g", options.relTolerance) << " * |x|):\n";
   const PassDeviation *firstFailure = nullptr;
   for (const PassDeviation &row : rows) {
-    report << llvm::format("  %-28s ", row.pass.c_str());
+    report << llvm::format("  %-32s ", row.pass.c_str());
     if (!row.evaluated)
       report << "cannot evaluate\n";
     else

@@ -24,6 +24,7 @@
 #include "frontend/SpecLoader.h"
 #include "passes/Passes.h"
 #include "passes/Pipelines.h"
+#include "test/lib/TestPasses.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -32,6 +33,8 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
@@ -50,7 +53,8 @@ enum class EmitLevel {
   Spec,
   /// The unfused kiln IR that MLIRGen builds.
   Mlir,
-  /// The kiln IR after the graph pipeline: fused and memory-planned.
+  /// The kiln IR after the graph pipeline (or `--pipeline`): fused and
+  /// memory-planned.
   Graph,
 };
 
@@ -76,6 +80,13 @@ static cl::opt<EmitLevel> emitLevel(
         clEnumValN(EmitLevel::Graph, "graph",
                    "the kiln IR after the graph pipeline (fused, with the "
                    "memory plan)")));
+
+static cl::opt<std::string> pipeline(
+    "pipeline",
+    cl::desc("Run this textual pass pipeline instead of kiln-graph-pipeline "
+             "at the graph level, e.g. "
+             "'builtin.module(func.func(kiln-fuse-attention))'"),
+    cl::value_desc("pipeline"), cl::cat(inspectionCategory));
 
 static cl::opt<bool> printIRAfterAll("print-ir-after-all",
                                      cl::desc("Print the IR after every pass"),
@@ -221,7 +232,20 @@ static mlir::LogicalResult runGraphPipeline(mlir::ModuleOp module) {
   mlir::PassManager pm(context);
   if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
     return mlir::failure();
-  mlir::kiln::buildGraphPipeline(pm);
+  if (pipeline.empty()) {
+    mlir::kiln::buildGraphPipeline(pm);
+  } else {
+    mlir::FailureOr<mlir::OpPassManager> parsed =
+        mlir::parsePassPipeline(pipeline, llvm::errs());
+    if (mlir::failed(parsed))
+      return module.emitError() << "cannot parse --pipeline='" << pipeline
+                                << "'";
+    if (parsed->getOpAnchorName() != mlir::ModuleOp::getOperationName())
+      return module.emitError()
+             << "expected --pipeline to run on 'builtin.module', got '"
+             << parsed->getOpAnchorName() << "'";
+    static_cast<mlir::OpPassManager &>(pm) = *parsed;
+  }
 
   bool inspectsEveryPass = printIRAfterAll || !printIRBefore.empty() ||
                            !printIRAfter.empty() || !irDumpDir.empty() ||
@@ -279,6 +303,11 @@ static int emitIR(mlir::ModuleOp module, llvm::raw_ostream &os) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  mlir::registerCanonicalizerPass();
+  mlir::registerCSEPass();
+  mlir::kiln::registerKilnPasses();
+  mlir::kiln::registerKilnPipelines();
+  kiln::test::registerTestPasses();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
   mlir::registerAsmPrinterCLOptions();

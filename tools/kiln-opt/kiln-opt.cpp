@@ -9,6 +9,7 @@
 #include "dialect/KilnDialect.h"
 #include "passes/Passes.h"
 #include "passes/Pipelines.h"
+#include "test/lib/TestPasses.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -22,6 +23,7 @@ int main(int argc, char **argv) {
   mlir::registerCSEPass();
   mlir::kiln::registerKilnPasses();
   mlir::kiln::registerKilnPipelines();
+  kiln::test::registerTestPasses();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::kiln::KilnDialect, mlir::arith::ArithDialect,
