@@ -1,0 +1,77 @@
+//===- Target.cpp - The CPU that kernels are compiled for -----------------===//
+//
+// Host feature detection through LLVM's view of the CPU (which also checks
+// that the OS saves the wide registers), the mapping of instruction-set
+// levels to Halide targets, and emission of the standalone runtime.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/Target.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace llvm;
+
+namespace kiln {
+
+CpuLevel detectHostCpuLevel() {
+  StringMap<bool> features = sys::getHostCPUFeatures();
+  auto hasAll = [&](std::initializer_list<StringRef> names) {
+    return llvm::all_of(names,
+                        [&](StringRef name) { return features.lookup(name); });
+  };
+  if (hasAll({"avx512f", "avx512bw", "avx512dq", "avx512vl"}))
+    return CpuLevel::Avx512;
+  if (hasAll({"avx2", "fma", "f16c"}))
+    return CpuLevel::Avx2;
+  return CpuLevel::Sse41;
+}
+
+Halide::Target makeKernelTarget(CpuLevel level) {
+  Halide::Target host = Halide::get_host_target();
+  Halide::Target target(host.os, Halide::Target::X86, 64);
+  target.set_features({Halide::Target::SSE41, Halide::Target::NoRuntime});
+  if (level == CpuLevel::Sse41)
+    return target;
+  target.set_features({Halide::Target::AVX, Halide::Target::AVX2,
+                       Halide::Target::FMA, Halide::Target::F16C});
+  if (level == CpuLevel::Avx2)
+    return target;
+  target.set_features({Halide::Target::AVX512, Halide::Target::AVX512_Skylake});
+  return target;
+}
+
+Expected<Halide::Target> parseKernelTarget(StringRef cpu) {
+  if (cpu == "host")
+    return makeKernelTarget(detectHostCpuLevel());
+  std::optional<CpuLevel> level = StringSwitch<std::optional<CpuLevel>>(cpu)
+                                      .Case("avx512", CpuLevel::Avx512)
+                                      .Case("avx2", CpuLevel::Avx2)
+                                      .Case("sse41", CpuLevel::Sse41)
+                                      .Default(std::nullopt);
+  if (!level)
+    return createStringError(inconvertibleErrorCode(),
+                             "unknown target CPU '" + cpu +
+                                 "', expected host, avx512, avx2 or sse41");
+  return makeKernelTarget(*level);
+}
+
+int getNativeFloatLanes(const Halide::Target &target) {
+  return target.natural_vector_size(Halide::Float(32));
+}
+
+Error emitHalideRuntime(const Halide::Target &target, StringRef path) {
+  try {
+    Halide::compile_standalone_runtime(
+        path.str(), target.without_feature(Halide::Target::NoRuntime));
+  } catch (const Halide::Error &error) {
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot emit the Halide runtime to '" + path +
+                                 "': " + error.what());
+  }
+  return Error::success();
+}
+
+} // namespace kiln

@@ -1,0 +1,215 @@
+//===- GeneratorSupport.cpp - Pieces shared by the kernel generators ------===//
+//
+// Parameter and output constraints, the call interface, the activation
+// functions and the pointwise schedule.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/generators/GeneratorSupport.h"
+#include "codegen/cpu/Target.h"
+
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <cmath>
+
+using namespace llvm;
+
+namespace kiln {
+
+Halide::Type getHalideType(StringRef elementType) {
+  return StringSwitch<Halide::Type>(elementType)
+      .Case("f32", Halide::Float(32))
+      .Case("f16", Halide::Float(16))
+      .Case("bf16", Halide::BFloat(16))
+      .Case("i64", Halide::Int(64))
+      .Case("i32", Halide::Int(32))
+      .Case("i1", Halide::Bool())
+      .Default(Halide::Handle());
+}
+
+Error requireF32(const KernelSignature &signature) {
+  auto check = [&](const std::vector<TensorPattern> &patterns,
+                   StringRef what) -> Error {
+    for (auto [index, pattern] : llvm::enumerate(patterns))
+      if (pattern.elementType == "f16" || pattern.elementType == "bf16")
+        return createStringError(inconvertibleErrorCode(),
+                                 "kernels of '" + signature.getOpName() +
+                                     "' compute in f32 only for now, got " +
+                                     pattern.elementType + " " + what + " " +
+                                     Twine(index));
+    return Error::success();
+  };
+  if (Error error = check(signature.getOperands(), "operand"))
+    return error;
+  return check(signature.getResults(), "result");
+}
+
+std::vector<Halide::Var> makeVars(unsigned count, const std::string &prefix) {
+  std::vector<Halide::Var> vars;
+  for (unsigned i = 0; i < count; ++i)
+    vars.emplace_back(prefix + std::to_string(i));
+  return vars;
+}
+
+std::vector<Halide::Expr> toExprs(ArrayRef<Halide::Var> vars) {
+  return std::vector<Halide::Expr>(vars.begin(), vars.end());
+}
+
+//===----------------------------------------------------------------------===//
+// KernelBuilder
+//===----------------------------------------------------------------------===//
+
+/// The extent that schedulers assume for run-time dimensions. Only
+/// autoschedulers read it; kernels accept any extent.
+constexpr int kRuntimeExtentEstimate = 512;
+
+/// Fixes the minimum of every dimension of `buffer` to 0, fixes the
+/// extents `pattern` bakes, and sets estimates for schedulers.
+static void constrainBuffer(Halide::OutputImageParam buffer,
+                            const TensorPattern &pattern) {
+  unsigned rank = pattern.getRank();
+  for (unsigned dim = 0; dim < rank; ++dim) {
+    Halide::Internal::Dimension bufferDim = buffer.dim(rank - 1 - dim);
+    bufferDim.set_min(0);
+    if (pattern.isRuntimeDim(dim)) {
+      bufferDim.set_estimate(0, kRuntimeExtentEstimate);
+      continue;
+    }
+    int size = static_cast<int>(pattern.dims[dim]);
+    bufferDim.set_extent(size);
+    bufferDim.set_estimate(0, size);
+  }
+}
+
+KernelBuilder::KernelBuilder(const KernelSignature &signature,
+                             const Halide::Target &target)
+    : signature(signature), target(target) {}
+
+Halide::ImageParam KernelBuilder::addOperand(unsigned index,
+                                             const std::string &name) {
+  const TensorPattern &pattern = signature.getOperands()[index];
+  Halide::ImageParam param(getHalideType(pattern.elementType),
+                           pattern.getRank(), name);
+  constrainBuffer(param, pattern);
+  inputs.push_back(param);
+  interface.arguments.push_back({KernelArgument::Kind::Operand, index, name,
+                                 pattern.elementType, pattern.getRank()});
+  return param;
+}
+
+void KernelBuilder::addResult(unsigned index, Halide::Func func) {
+  assert(index == outputs.size() && "results must be added in order");
+  const TensorPattern &pattern = signature.getResults()[index];
+  constrainBuffer(func.output_buffer(), pattern);
+  outputs.push_back(func);
+  resultArguments.push_back({KernelArgument::Kind::Result, index, func.name(),
+                             pattern.elementType, pattern.getRank()});
+}
+
+void KernelBuilder::requireStrictFloat() {
+  target = target.with_feature(Halide::Target::StrictFloat);
+}
+
+GeneratedKernel KernelBuilder::finish() {
+  assert(outputs.size() == signature.getResults().size() &&
+         "every result needs a function");
+  CallInterface callInterface = interface;
+  llvm::append_range(callInterface.arguments, resultArguments);
+  return GeneratedKernel{Halide::Pipeline(outputs), inputs,
+                         std::move(callInterface), target};
+}
+
+//===----------------------------------------------------------------------===//
+// Functions
+//===----------------------------------------------------------------------===//
+
+Halide::Expr expOfNonPositive(const Halide::Expr &x) {
+  return Halide::exp(Halide::clamp(x, -100.0f, 0.0f));
+}
+
+Halide::Expr applyActivation(StringRef kind, const Halide::Expr &x) {
+  if (kind == "relu")
+    return Halide::max(x, 0.0f);
+  if (kind == "gelu")
+    return 0.5f * x * (1.0f + Halide::erf(x * float(1.0 / numbers::sqrt2)));
+  if (kind == "gelu_tanh") {
+    Halide::Expr inner =
+        float(std::sqrt(2.0 / numbers::pi)) * (x + 0.044715f * x * x * x);
+    return 0.5f * x * (1.0f + Halide::tanh(inner));
+  }
+  if (kind == "silu") {
+    // x * sigmoid(x) from exp(-|x|), which cannot overflow.
+    Halide::Expr decay = expOfNonPositive(-Halide::abs(x));
+    return x * Halide::select(x >= 0.0f, 1.0f, decay) / (1.0f + decay);
+  }
+  if (kind == "tanh")
+    return Halide::tanh(x);
+  llvm_unreachable("unknown activation kind");
+}
+
+//===----------------------------------------------------------------------===//
+// Schedules
+//===----------------------------------------------------------------------===//
+
+void addVectorParameter(ScheduleSpace &space, const Halide::Target &target) {
+  space.addParameter("vector", "vector width in f32 lanes", {4, 8, 16, 32},
+                     getNativeFloatLanes(target));
+}
+
+void addParallelParameter(ScheduleSpace &space) {
+  space.addParameter("parallel", "run independent tasks on several threads",
+                     {0, 1}, 1);
+}
+
+void addPointwiseParameters(ScheduleSpace &space,
+                            const Halide::Target &target) {
+  addVectorParameter(space, target);
+  addParallelParameter(space);
+  space.addParameter("rows_per_task",
+                     "rows (all dimensions but the innermost) per task",
+                     {1, 4, 16, 64, 256}, 16);
+}
+
+Halide::LoopLevel schedulePointwise(Halide::Func output,
+                                    ArrayRef<Halide::Var> vars,
+                                    const Schedule &schedule) {
+  output.vectorize(vars[0], getParameter(schedule, "vector"),
+                   Halide::TailStrategy::GuardWithIf);
+  if (vars.size() == 1)
+    return Halide::LoopLevel::root();
+  Halide::Var task("task"), row("row");
+  Halide::Var fused = vars[1];
+  for (const Halide::Var &outer : vars.drop_front(2)) {
+    Halide::Var next(fused.name() + "_" + outer.name());
+    output.fuse(fused, outer, next);
+    fused = next;
+  }
+  output.split(fused, task, row, getParameter(schedule, "rows_per_task"),
+               Halide::TailStrategy::GuardWithIf);
+  if (schedule.get("parallel"))
+    output.parallel(task);
+  return Halide::LoopLevel(output, row);
+}
+
+void vectorizeReduction(Halide::Func reduction, Halide::RVar r, int vector) {
+  Halide::RVar outer(r.name() + "_outer"), inner(r.name() + "_inner");
+  Halide::Var lane("lane");
+  Halide::Func partial =
+      reduction.update()
+          .split(r, outer, inner, vector, Halide::TailStrategy::GuardWithIf)
+          .rfactor(inner, lane);
+  partial.compute_at(reduction, Halide::Var::outermost()).vectorize(lane);
+  partial.update().vectorize(lane);
+}
+
+ScheduleSpace
+PointwiseKernelGenerator::getScheduleSpace(const KernelSignature &,
+                                           const Halide::Target &target) const {
+  ScheduleSpace space;
+  addPointwiseParameters(space, target);
+  return space;
+}
+
+} // namespace kiln

@@ -1,0 +1,273 @@
+//===- Linear.cpp - Kernels of kiln.linear and kiln.matmul ----------------===//
+//
+// Both ops are one contraction, `acc[.., m, n] = sum_k lhs[.., m, k] *
+// rhs[.., k, n]`, followed for `kiln.linear` by its epilogue
+// `activation(acc + bias) + residual` applied as each output tile is
+// stored. The schedule tiles the output into `tile_rows x tile_cols` blocks
+// accumulated in registers (columns vectorised, rows and vectors unrolled),
+// packs the rhs columns of each column tile contiguously once per task
+// (`pack_rhs`, the weight of a linear layer is [out, in] so its columns are
+// strided), and runs column tiles (times the batch) as parallel tasks.
+//
+// Reads are clamped to the last row and column so that the register tiles
+// may round partial tiles up; the clamped lanes are never stored.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/Target.h"
+#include "codegen/cpu/generators/GeneratorSupport.h"
+#include "codegen/cpu/generators/Generators.h"
+
+#include <functional>
+
+using namespace llvm;
+
+namespace kiln {
+
+namespace {
+
+/// The operands of a contraction as functions of (k, m) and (n, k), with
+/// the batch indices of the output's outer dimensions.
+struct Contraction {
+  /// The number of rows m, columns n and the contraction length k.
+  Halide::Expr rows, cols, depth;
+  /// lhs at (k, m, batch...).
+  std::function<Halide::Expr(Halide::Expr, Halide::Expr,
+                             const std::vector<Halide::Expr> &)>
+      lhs;
+  /// rhs at (n, k, batch...).
+  std::function<Halide::Expr(Halide::Expr, Halide::Expr,
+                             const std::vector<Halide::Expr> &)>
+      rhs;
+  /// Whether rhs depends on the batch indices (matmul) or not (linear).
+  bool isBatchedRhs;
+};
+
+/// Generates the contraction kernels.
+class LinearGenerator : public KernelGenerator {
+public:
+  ArrayRef<StringRef> getOpNames() const override {
+    static const StringRef names[] = {"kiln.linear", "kiln.matmul"};
+    return names;
+  }
+
+  ScheduleSpace getScheduleSpace(const KernelSignature &signature,
+                                 const Halide::Target &target) const override {
+    ScheduleSpace space;
+    addVectorParameter(space, target);
+    int lanes = getNativeFloatLanes(target);
+    space.addParameter("tile_cols", "output columns per register tile",
+                       {4, 8, 16, 32, 48, 64, 128}, 2 * lanes);
+    // AVX-512 has 32 vector registers, the others 16.
+    space.addParameter("tile_rows", "output rows per register tile",
+                       {1, 2, 4, 6, 8, 12, 16}, lanes >= 16 ? 8 : 4);
+    space.addParameter("unroll_k", "unrolling of the contraction loop",
+                       {1, 2, 4, 8}, 1);
+    // Contiguous rhs columns need no packing.
+    bool isContiguousRhs =
+        signature.getOpKind() == "matmul" && !signature.getInt("transpose_rhs");
+    space.addParameter("pack_rhs",
+                       "copy each column tile of rhs contiguously first",
+                       {0, 1}, isContiguousRhs ? 0 : 1);
+    addParallelParameter(space);
+    space.addConstraint(
+        "tile_cols is a multiple of vector", [](const Schedule &schedule) {
+          return schedule.get("tile_cols") % schedule.get("vector") == 0;
+        });
+    return space;
+  }
+
+  Expected<GeneratedKernel>
+  generate(const KernelSignature &signature, const Schedule &schedule,
+           const Halide::Target &target) const override {
+    if (Error error = requireF32(signature))
+      return std::move(error);
+    KernelBuilder builder(signature, target);
+    unsigned rank = signature.getResults()[0].getRank();
+    std::vector<Halide::Var> vars = makeVars(rank, "d");
+    Halide::Func output("output");
+    Halide::Func accumulator("accumulator");
+    Halide::Func panel("rhs_panel");
+    Contraction contraction = signature.getOpKind() == "linear"
+                                  ? defineLinearOperands(signature, builder)
+                                  : defineMatmulOperands(signature, builder);
+
+    // The batch indices: every output dimension outside (m, n).
+    std::vector<Halide::Expr> batch =
+        rank > 2 ? toExprs(ArrayRef(vars).drop_front(2))
+                 : std::vector<Halide::Expr>();
+    std::vector<Halide::Var> panelVars = {vars[0], Halide::Var("k")};
+    if (contraction.isBatchedRhs)
+      llvm::append_range(panelVars, ArrayRef(vars).drop_front(2));
+    std::vector<Halide::Expr> panelBatch =
+        contraction.isBatchedRhs ? batch : std::vector<Halide::Expr>();
+    panel(panelVars) =
+        contraction.rhs(Halide::min(panelVars[0], contraction.cols - 1),
+                        panelVars[1], panelBatch);
+
+    Halide::RDom k(0, contraction.depth, "k_reduce");
+    Halide::Expr row =
+        rank > 1 ? Halide::min(vars[1], contraction.rows - 1) : Halide::Expr();
+    std::vector<Halide::Expr> panelAt = {vars[0], k};
+    llvm::append_range(panelAt, panelBatch);
+    accumulator(vars) = 0.0f;
+    accumulator(vars) += contraction.lhs(k, row, batch) * panel(panelAt);
+
+    output(vars) = signature.getOpKind() == "linear"
+                       ? applyEpilogue(signature, builder, accumulator, vars)
+                       : accumulator(vars);
+    builder.addResult(0, output);
+    scheduleContraction(output, accumulator, panel, k, vars, schedule);
+    return builder.finish();
+  }
+
+private:
+  /// The input [..., K] and weight [N, K] of `kiln.linear`.
+  static Contraction defineLinearOperands(const KernelSignature &signature,
+                                          KernelBuilder &builder) {
+    Halide::ImageParam input = builder.addOperand(0, "input");
+    Halide::ImageParam weight = builder.addOperand(1, "weight");
+    unsigned rank = signature.getOperands()[0].getRank();
+    Contraction contraction;
+    contraction.rows = rank > 1 ? input.dim(1).extent() : Halide::Expr(1);
+    contraction.cols = weight.dim(1).extent();
+    contraction.depth = weight.dim(0).extent();
+    contraction.lhs = [input, rank](Halide::Expr k, Halide::Expr m,
+                                    const std::vector<Halide::Expr> &batch) {
+      std::vector<Halide::Expr> index = {k};
+      if (rank > 1)
+        index.push_back(m);
+      llvm::append_range(index, batch);
+      return input(index);
+    };
+    contraction.rhs = [weight](Halide::Expr n, Halide::Expr k,
+                               const std::vector<Halide::Expr> &) {
+      return weight(k, n);
+    };
+    contraction.isBatchedRhs = false;
+    return contraction;
+  }
+
+  /// The lhs [..., M, K] and rhs [..., K, N] of `kiln.matmul`, each possibly
+  /// stored transposed.
+  static Contraction defineMatmulOperands(const KernelSignature &signature,
+                                          KernelBuilder &builder) {
+    Halide::ImageParam lhs = builder.addOperand(0, "lhs");
+    Halide::ImageParam rhs = builder.addOperand(1, "rhs");
+    bool transposeLhs = signature.getInt("transpose_lhs");
+    bool transposeRhs = signature.getInt("transpose_rhs");
+    Contraction contraction;
+    contraction.rows = lhs.dim(transposeLhs ? 0 : 1).extent();
+    contraction.depth = lhs.dim(transposeLhs ? 1 : 0).extent();
+    contraction.cols = rhs.dim(transposeRhs ? 1 : 0).extent();
+    contraction.lhs = [lhs,
+                       transposeLhs](Halide::Expr k, Halide::Expr m,
+                                     const std::vector<Halide::Expr> &batch) {
+      std::vector<Halide::Expr> index = transposeLhs
+                                            ? std::vector<Halide::Expr>{m, k}
+                                            : std::vector<Halide::Expr>{k, m};
+      llvm::append_range(index, batch);
+      return lhs(index);
+    };
+    contraction.rhs = [rhs,
+                       transposeRhs](Halide::Expr n, Halide::Expr k,
+                                     const std::vector<Halide::Expr> &batch) {
+      std::vector<Halide::Expr> index = transposeRhs
+                                            ? std::vector<Halide::Expr>{k, n}
+                                            : std::vector<Halide::Expr>{n, k};
+      llvm::append_range(index, batch);
+      return rhs(index);
+    };
+    contraction.isBatchedRhs = true;
+    return contraction;
+  }
+
+  /// `activation(acc + bias) + residual` of `kiln.linear`.
+  static Halide::Expr applyEpilogue(const KernelSignature &signature,
+                                    KernelBuilder &builder,
+                                    Halide::Func accumulator,
+                                    ArrayRef<Halide::Var> vars) {
+    Halide::Expr value = accumulator(vars);
+    unsigned next = 2;
+    if (signature.getInt("bias")) {
+      Halide::ImageParam bias = builder.addOperand(next++, "bias");
+      value += bias(vars[0]);
+    }
+    StringRef activation = signature.getString("activation");
+    if (activation != "none")
+      value = applyActivation(activation, value);
+    if (signature.getInt("residual")) {
+      Halide::ImageParam residual = builder.addOperand(next++, "residual");
+      value += residual(vars);
+    }
+    return value;
+  }
+
+  /// Register tiles of `accumulator` inside output tiles, packed rhs
+  /// panels per task, column tiles (and batch) in parallel.
+  static void scheduleContraction(Halide::Func output, Halide::Func accumulator,
+                                  Halide::Func panel, Halide::RDom k,
+                                  ArrayRef<Halide::Var> vars,
+                                  const Schedule &schedule) {
+    int vector = getParameter(schedule, "vector");
+    int tileCols = getParameter(schedule, "tile_cols");
+    int tileRows = getParameter(schedule, "tile_rows");
+    auto guard = Halide::TailStrategy::GuardWithIf;
+    auto roundUp = Halide::TailStrategy::RoundUp;
+    Halide::Var col = vars[0];
+    Halide::Var colTile("col_tile"), colInner("col_inner");
+    Halide::Var rowTile("row_tile"), rowInner("row_inner");
+    bool hasRows = vars.size() > 1;
+
+    // Output: tasks of one column tile (and batch index); row tiles inside.
+    Halide::LoopLevel tileLoop;
+    if (hasRows) {
+      output.tile(col, vars[1], colTile, rowTile, colInner, rowInner, tileCols,
+                  tileRows, guard);
+      output.reorder(colInner, rowInner, rowTile, colTile);
+      tileLoop = Halide::LoopLevel(output, rowTile);
+    } else {
+      output.split(col, colTile, colInner, tileCols, guard);
+      tileLoop = Halide::LoopLevel(output, colTile);
+    }
+    output.vectorize(colInner, vector, guard);
+    Halide::Var task = colTile;
+    for (const Halide::Var &outer : vars.drop_front(hasRows ? 2 : 1)) {
+      Halide::Var fused(task.name() + "_" + outer.name());
+      output.fuse(task, outer, fused);
+      task = fused;
+    }
+    if (schedule.get("parallel"))
+      output.parallel(task);
+
+    // The accumulator: one register tile per output tile.
+    accumulator.compute_at(tileLoop).vectorize(col, vector, roundUp);
+    Halide::Stage update = accumulator.update();
+    Halide::Var vectorOuter("vector_outer"), vectorInner("vector_inner");
+    update.split(col, vectorOuter, vectorInner, vector, roundUp)
+        .vectorize(vectorInner)
+        .unroll(vectorOuter);
+    if (hasRows) {
+      update.reorder(vectorInner, vectorOuter, vars[1], k).unroll(vars[1]);
+    } else {
+      update.reorder(vectorInner, vectorOuter, k);
+    }
+    if (int unrollK = getParameter(schedule, "unroll_k"); unrollK > 1) {
+      Halide::RVar kOuter("k_outer"), kInner("k_inner");
+      update.split(k, kOuter, kInner, unrollK, guard).unroll(kInner);
+    }
+
+    // The rhs panel: the tile's columns for every k, once per task.
+    if (schedule.get("pack_rhs"))
+      panel.compute_at(output, task).vectorize(col, vector, roundUp);
+  }
+};
+
+} // namespace
+
+const KernelGenerator &getLinearGenerator() {
+  static const LinearGenerator generator;
+  return generator;
+}
+
+} // namespace kiln
