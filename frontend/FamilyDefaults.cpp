@@ -281,8 +281,10 @@ StringRef kiln::getModelFamilyName(ModelFamily family) {
 
 ArrayRef<StringRef> kiln::getModelFamilyNames() { return kFamilyNames; }
 
-Topology kiln::getFamilyTopology(ModelFamily family) {
-  return getTraits(family).topology;
+FamilyArchitecture kiln::getFamilyArchitecture(ModelFamily family) {
+  const FamilyTraits &traits = getTraits(family);
+  return {traits.topology, traits.norm, traits.placement, traits.positions,
+          isGated(traits.ffn)};
 }
 
 //===----------------------------------------------------------------------===//

@@ -3,10 +3,12 @@
 // A spec names a model family (gpt2, bert, llama, transformer) so that it
 // only has to give sizes: the family supplies the architecture (FFN and norm
 // kinds, positions, biases, tied embeddings, output) and the Hugging Face
-// names of its weights. This file holds those defaults, Kiln's generic ones
-// for specs without a family, and the defaults that derive from other fields
-// (head_dim = d_model / heads, ...). Both input formats use it: a field the
-// input gave (one with an entry in ModelSpec::fieldLocs) is never changed.
+// names of its weights. This file holds those defaults and which of them
+// define the family (a spec naming the family may override the others but
+// not these), Kiln's generic defaults for specs without a family, and the
+// defaults that derive from other fields (head_dim = d_model / heads, ...).
+// Both input formats use it: a field the input gave (one with an entry in
+// ModelSpec::fieldLocs) is never changed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,8 +37,22 @@ llvm::StringRef getModelFamilyName(ModelFamily family);
 /// The spec names of all families, for diagnostics.
 llvm::ArrayRef<llvm::StringRef> getModelFamilyNames();
 
-/// The topology every model of `family` has unless the spec says otherwise.
-Topology getFamilyTopology(ModelFamily family);
+/// The choices that make a model a member of its family, as opposed to the
+/// defaults a spec may override (sizes, epsilon, biases, weight names...).
+/// A spec that names the family must not contradict them; besides these, a
+/// family's encoder attends bidirectionally and its decoder causally.
+struct FamilyArchitecture {
+  Topology topology;
+  NormKind norm;
+  NormPlacement placement;
+  PositionKind positions;
+  /// The MLP is gated (isGated); a spec may choose another activation of
+  /// the same form.
+  bool gatedFfn;
+};
+
+/// The architecture of `family`.
+FamilyArchitecture getFamilyArchitecture(ModelFamily family);
 
 /// Fills each field of `spec` that the input did not give: from `family`'s
 /// defaults, or Kiln's generic ones without a family; then the fields that

@@ -93,6 +93,14 @@ static std::vector<KeyOffset> findTopLevelKeys(StringRef text) {
   return keys;
 }
 
+/// `text` without the UTF-8 byte order mark that some editors write, which
+/// llvm::json (like JSON itself) does not allow. The result still points into
+/// the SourceMgr's buffer, so locations stay exact.
+static StringRef withoutByteOrderMark(StringRef text) {
+  text.consume_front("\xEF\xBB\xBF");
+  return text;
+}
+
 /// Describes a JSON value for a type error: its kind, and the value itself
 /// when it is short.
 static std::string describe(const json::Value &value) {
@@ -201,9 +209,9 @@ class HFImporter {
 public:
   HFImporter(unsigned bufferId, SpecDiagnostics &diagnostics)
       : diagnostics(diagnostics), bufferId(bufferId),
-        text(
-            diagnostics.getSourceMgr().getMemoryBuffer(bufferId)->getBuffer()) {
-  }
+        text(withoutByteOrderMark(diagnostics.getSourceMgr()
+                                      .getMemoryBuffer(bufferId)
+                                      ->getBuffer())) {}
 
   /// Imports, completes and validates the config; std::nullopt after
   /// errors.
@@ -506,6 +514,7 @@ private:
 
   SpecDiagnostics &diagnostics;
   unsigned bufferId;
+  /// The config, without a byte order mark.
   StringRef text;
   SMLoc rootLoc;
   json::Value config = nullptr;
@@ -519,7 +528,12 @@ private:
 
 bool HFImporter::parseJson() {
   size_t start = text.find_first_not_of(" \t\r\n");
-  rootLoc = locAt(start == StringRef::npos ? 0 : start);
+  if (start == StringRef::npos) {
+    diagnostics.error(locAt(0), "the config is empty; expected a JSON object "
+                                "with 'model_type'");
+    return false;
+  }
+  rootLoc = locAt(start);
 
   if (std::optional<size_t> offset = findExcessiveNesting(text)) {
     diagnostics.error(locAt(*offset), "a config nests at most " +

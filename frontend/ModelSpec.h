@@ -33,6 +33,11 @@ enum class Topology { EncoderOnly, DecoderOnly, EncoderDecoder };
 /// kinds `(activation(gate) * up) -> down`.
 enum class FfnKind { Relu, Gelu, GeluTanh, Silu, SwiGlu, GeGlu };
 
+/// Whether `kind` is one of the gated kinds, which have a `gate` projection.
+inline bool isGated(FfnKind kind) {
+  return kind == FfnKind::SwiGlu || kind == FfnKind::GeGlu;
+}
+
 /// The normalisation layer.
 enum class NormKind { LayerNorm, RmsNorm };
 

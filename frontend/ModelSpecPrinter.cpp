@@ -1,19 +1,19 @@
 //===- ModelSpecPrinter.cpp - Print a ModelSpec as a Kiln spec ------------===//
 //
-// Prints each section of docs/spec.md in its order, with the spellings the
-// spec parser reads. Fields that only apply to some models (RoPE settings,
-// pooling options, a sliding window) are printed only for those models, and
-// of the weights only those the architecture reads, so that the output
-// passes validation as it stands.
+// Prints each section of docs/spec.md in its order, spelling enumerated
+// fields with the keyword tables the spec parser reads them with. Fields
+// that only apply to some models (RoPE settings, pooling options, a sliding
+// window) are printed only for those models, and of the weights only those
+// the architecture reads, so that the output passes validation as it stands.
 //
 //===----------------------------------------------------------------------===//
 
 #include "frontend/ModelSpecPrinter.h"
 
+#include "frontend/SpecKeywords.h"
 #include "frontend/WeightNames.h"
 
 #include "llvm/ADT/Twine.h"
-#include "llvm/Support/ErrorHandling.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -26,86 +26,7 @@ namespace kiln {
 // Spellings
 //===----------------------------------------------------------------------===//
 
-static StringRef spell(Topology topology) {
-  switch (topology) {
-  case Topology::EncoderOnly:
-    return "encoder_only";
-  case Topology::DecoderOnly:
-    return "decoder_only";
-  case Topology::EncoderDecoder:
-    return "encoder_decoder";
-  }
-  llvm_unreachable("unknown topology");
-}
-
-static StringRef spell(FfnKind kind) {
-  switch (kind) {
-  case FfnKind::Relu:
-    return "relu";
-  case FfnKind::Gelu:
-    return "gelu";
-  case FfnKind::GeluTanh:
-    return "gelu_tanh";
-  case FfnKind::Silu:
-    return "silu";
-  case FfnKind::SwiGlu:
-    return "swiglu";
-  case FfnKind::GeGlu:
-    return "geglu";
-  }
-  llvm_unreachable("unknown FFN kind");
-}
-
-static StringRef spell(NormKind kind) {
-  return kind == NormKind::LayerNorm ? "layernorm" : "rmsnorm";
-}
-
-static StringRef spell(NormPlacement placement) {
-  return placement == NormPlacement::Pre ? "pre" : "post";
-}
-
-static StringRef spell(PositionKind kind) {
-  switch (kind) {
-  case PositionKind::None:
-    return "none";
-  case PositionKind::Learned:
-    return "learned";
-  case PositionKind::Sinusoidal:
-    return "sinusoidal";
-  case PositionKind::Rope:
-    return "rope";
-  }
-  llvm_unreachable("unknown position kind");
-}
-
-static StringRef spell(RopeStyle style) {
-  return style == RopeStyle::Half ? "half" : "interleaved";
-}
-
-static StringRef spell(OutputKind kind) {
-  switch (kind) {
-  case OutputKind::Logits:
-    return "logits";
-  case OutputKind::HiddenStates:
-    return "hidden_states";
-  case OutputKind::PooledEmbedding:
-    return "pooled_embedding";
-  }
-  llvm_unreachable("unknown output kind");
-}
-
-static StringRef spell(DType dtype) {
-  switch (dtype) {
-  case DType::F32:
-    return "f32";
-  case DType::F16:
-    return "f16";
-  case DType::BF16:
-    return "bf16";
-  }
-  llvm_unreachable("unknown dtype");
-}
-
+/// A boolean as the spec parser reads it.
 static StringRef spell(bool value) { return value ? "true" : "false"; }
 
 /// The shortest `%g` form of `value` that reads back as the same double.
@@ -160,7 +81,7 @@ private:
 static void printModel(const ModelSpec &spec, SpecWriter &w) {
   w.section("model");
   w.field("name", quote(spec.name));
-  w.field("topology", spell(spec.topology));
+  w.field("topology", getKeywordName(spec.topology));
   w.field("vocab_size", spec.vocabSize);
   w.field("d_model", spec.dModel);
   w.field("max_seq_len", spec.maxSeqLen);
@@ -168,7 +89,7 @@ static void printModel(const ModelSpec &spec, SpecWriter &w) {
     w.field("batch", "{max: " + Twine(spec.batch.size) + "}");
   else
     w.field("batch", spec.batch.size);
-  w.field("weight_dtype", spell(spec.weightDType));
+  w.field("weight_dtype", getKeywordName(spec.weightDType));
 
   w.section("attention");
   w.field("heads", spec.numHeads);
@@ -177,13 +98,13 @@ static void printModel(const ModelSpec &spec, SpecWriter &w) {
   w.field("bias", spell(spec.attentionBias));
 
   w.section("ffn");
-  w.field("kind", spell(spec.ffn));
+  w.field("kind", getKeywordName(spec.ffn));
   w.field("dim", spec.ffnDim);
   w.field("bias", spell(spec.mlpBias));
 
   w.section("norm");
-  w.field("kind", spell(spec.norm));
-  w.field("placement", spell(spec.normPlacement));
+  w.field("kind", getKeywordName(spec.norm));
+  w.field("placement", getKeywordName(spec.normPlacement));
   w.number("epsilon", spec.normEpsilon);
   w.field("bias", spell(spec.normBias));
   w.field("embedding_norm", spell(spec.embeddingNorm));
@@ -192,7 +113,7 @@ static void printModel(const ModelSpec &spec, SpecWriter &w) {
 
 static void printPositions(const PositionSpec &positions, SpecWriter &w) {
   w.section("positions");
-  w.field("kind", spell(positions.kind));
+  w.field("kind", getKeywordName(positions.kind));
   if (positions.kind == PositionKind::None)
     return;
   w.field("max", positions.maxPositions);
@@ -203,7 +124,7 @@ static void printPositions(const PositionSpec &positions, SpecWriter &w) {
     return;
   if (positions.rotaryDim)
     w.field("rotary_dim", *positions.rotaryDim);
-  w.field("rope_style", spell(positions.ropeStyle));
+  w.field("rope_style", getKeywordName(positions.ropeStyle));
 }
 
 static void printEmbeddingsAndStacks(const ModelSpec &spec, SpecWriter &w) {
@@ -218,14 +139,14 @@ static void printEmbeddingsAndStacks(const ModelSpec &spec, SpecWriter &w) {
     const AttentionMaskSpec &mask = stack.stack->selfAttention;
     w.section(stack.name);
     w.field("layers", stack.stack->numLayers);
-    w.field("mask", mask.causal ? "causal" : "bidirectional");
+    w.field("mask", getKeywordName(getMaskKeywords(), mask.causal));
     w.field("padding_mask", spell(mask.padding));
     if (mask.slidingWindow)
       w.field("sliding_window", *mask.slidingWindow);
   }
 
   w.section("output");
-  w.field("kind", spell(spec.output));
+  w.field("kind", getKeywordName(spec.output));
   if (spec.output != OutputKind::PooledEmbedding)
     return;
   w.field("normalize", spell(spec.pooling.l2Normalize));

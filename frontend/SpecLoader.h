@@ -28,7 +28,8 @@ enum class SpecFormat {
 };
 
 /// Parses a model description: a Kiln YAML spec (`.yaml`/`.yml`) or a Hugging
-/// Face `config.json` (`.json`), validates it and fills in defaults.
+/// Face `config.json` (`.json`), which must be UTF-8 (a byte order mark is
+/// allowed), validates it and fills in defaults.
 /// Diagnostics go to `sourceMgr`'s handler as `file:line:col: error: ...`.
 /// Returns std::nullopt after reporting at least one error.
 std::optional<kiln::ModelSpec> loadModelSpec(llvm::StringRef path,

@@ -4,14 +4,15 @@
 // in a fixed order through per-section tables of field rules, so that every
 // field has one place that knows its key, its type and where it goes in the
 // ModelSpec. Only after all sections does the parser settle what depends on
-// several of them: the topology, which stacks exist and their layer counts,
-// and the required fields.
+// several of them: whether the fields contradict the family, the topology,
+// which stacks exist and their layer counts, and the required fields.
 //
 //===----------------------------------------------------------------------===//
 
 #include "frontend/SpecParser.h"
 
 #include "frontend/FamilyDefaults.h"
+#include "frontend/SpecKeywords.h"
 #include "frontend/SpecValidation.h"
 #include "frontend/WeightNames.h"
 #include "frontend/YamlDocument.h"
@@ -34,12 +35,6 @@ using namespace llvm;
 
 namespace {
 
-/// One spelling of an enumerated field.
-template <typename E> struct EnumCase {
-  StringLiteral name;
-  E value;
-};
-
 /// Reads the value of one field into the spec, reporting errors itself.
 using FieldReader =
     std::function<void(const YamlNode &value, const std::string &path)>;
@@ -52,43 +47,6 @@ struct FieldRule {
 
 } // namespace
 
-static constexpr EnumCase<Topology> kTopologies[] = {
-    {"encoder_only", Topology::EncoderOnly},
-    {"decoder_only", Topology::DecoderOnly},
-    {"encoder_decoder", Topology::EncoderDecoder}};
-
-static constexpr EnumCase<FfnKind> kFfnKinds[] = {
-    {"relu", FfnKind::Relu},          {"gelu", FfnKind::Gelu},
-    {"gelu_tanh", FfnKind::GeluTanh}, {"silu", FfnKind::Silu},
-    {"swiglu", FfnKind::SwiGlu},      {"geglu", FfnKind::GeGlu}};
-
-static constexpr EnumCase<NormKind> kNormKinds[] = {
-    {"layernorm", NormKind::LayerNorm}, {"rmsnorm", NormKind::RmsNorm}};
-
-static constexpr EnumCase<NormPlacement> kNormPlacements[] = {
-    {"pre", NormPlacement::Pre}, {"post", NormPlacement::Post}};
-
-static constexpr EnumCase<PositionKind> kPositionKinds[] = {
-    {"learned", PositionKind::Learned},
-    {"sinusoidal", PositionKind::Sinusoidal},
-    {"rope", PositionKind::Rope},
-    {"none", PositionKind::None}};
-
-static constexpr EnumCase<RopeStyle> kRopeStyles[] = {
-    {"half", RopeStyle::Half}, {"interleaved", RopeStyle::Interleaved}};
-
-/// `attention.mask`: whether self-attention is causal.
-static constexpr EnumCase<bool> kMasks[] = {{"causal", true},
-                                            {"bidirectional", false}};
-
-static constexpr EnumCase<OutputKind> kOutputKinds[] = {
-    {"logits", OutputKind::Logits},
-    {"hidden_states", OutputKind::HiddenStates},
-    {"pooled_embedding", OutputKind::PooledEmbedding}};
-
-static constexpr EnumCase<DType> kDTypes[] = {
-    {"f32", DType::F32}, {"f16", DType::F16}, {"bf16", DType::BF16}};
-
 /// The sections in the order they are read: a stack's own mask settings
 /// override those of `attention`, and `embeddings.scale: sqrt_d_model` reads
 /// `model.d_model`.
@@ -98,15 +56,6 @@ static constexpr StringRef kSections[] = {
 
 /// The value of `embeddings.scale` that scales by the square root of d_model.
 static constexpr StringLiteral kSqrtDModel = "sqrt_d_model";
-
-/// The spelling of `value` in `cases`.
-template <typename E>
-static StringRef getEnumName(ArrayRef<EnumCase<E>> cases, E value) {
-  for (const EnumCase<E> &enumCase : cases)
-    if (enumCase.value == value)
-      return enumCase.name;
-  llvm_unreachable("value without a spelling");
-}
 
 /// Whether `text` is a decimal integer with an optional sign.
 static bool isIntegerLiteral(StringRef text) {
@@ -252,15 +201,15 @@ private:
     return std::nullopt;
   }
 
-  /// One of the spellings in `cases`, quoted or not.
+  /// One of `keywords`, quoted or not.
   template <typename E>
   std::optional<E> readEnum(const YamlNode &value, const std::string &path,
-                            ArrayRef<EnumCase<E>> cases) {
+                            ArrayRef<Keyword<E>> keywords) {
     SmallVector<StringRef> names;
-    for (const EnumCase<E> &enumCase : cases) {
-      if (value.kind == YamlNode::Kind::Scalar && value.value == enumCase.name)
-        return enumCase.value;
-      names.push_back(enumCase.name);
+    for (const Keyword<E> &keyword : keywords) {
+      if (value.kind == YamlNode::Kind::Scalar && value.value == keyword.name)
+        return keyword.value;
+      names.push_back(keyword.name);
     }
     std::string expected = "one of " + join(names, ", ");
     if (value.kind != YamlNode::Kind::Scalar)
@@ -299,14 +248,12 @@ private:
     };
   }
 
-  /// Reads one of `cases` into `field`.
-  template <typename E>
-  FieldReader enumeration(E &field, ArrayRef<EnumCase<E>> cases) {
-    return
-        [this, &field, cases](const YamlNode &value, const std::string &path) {
-          if (std::optional<E> result = readEnum(value, path, cases))
-            field = *result;
-        };
+  /// Reads one of the keywords of `E` into `field`.
+  template <typename E> FieldReader enumeration(E &field) {
+    return [this, &field](const YamlNode &value, const std::string &path) {
+      if (std::optional<E> result = readEnum(value, path, getKeywords<E>()))
+        field = *result;
+    };
   }
 
   /// `mask`, `padding_mask` and `sliding_window`, setting the self-attention
@@ -316,7 +263,7 @@ private:
         {"mask",
          [this, masks](const YamlNode &value, const std::string &path) {
            if (std::optional<bool> causal =
-                   readEnum(value, path, ArrayRef(kMasks)))
+                   readEnum(value, path, getMaskKeywords()))
              for (AttentionMaskSpec *mask : masks)
                mask->causal = *causal;
          }},
@@ -354,14 +301,14 @@ private:
                                   "'; expected one of " +
                                   join(getModelFamilyNames(), ", "));
          }},
-        {"topology", enumeration(spec.topology, ArrayRef(kTopologies))},
+        {"topology", enumeration(spec.topology)},
         {"vocab_size", integer(spec.vocabSize)},
         {"d_model", integer(spec.dModel)},
         {"layers", integer(singleStackLayers)},
         {"max_seq_len", integer(spec.maxSeqLen)},
         {"batch", [this](const YamlNode &value,
                          const std::string &path) { readBatch(value, path); }},
-        {"weight_dtype", enumeration(spec.weightDType, ArrayRef(kDTypes))},
+        {"weight_dtype", enumeration(spec.weightDType)},
     };
   }
 
@@ -379,14 +326,13 @@ private:
 
   std::vector<FieldRule> ffnRules() {
     return {{"dim", integer(spec.ffnDim)},
-            {"kind", enumeration(spec.ffn, ArrayRef(kFfnKinds))},
+            {"kind", enumeration(spec.ffn)},
             {"bias", boolean(spec.mlpBias)}};
   }
 
   std::vector<FieldRule> normRules() {
-    return {{"kind", enumeration(spec.norm, ArrayRef(kNormKinds))},
-            {"placement",
-             enumeration(spec.normPlacement, ArrayRef(kNormPlacements))},
+    return {{"kind", enumeration(spec.norm)},
+            {"placement", enumeration(spec.normPlacement)},
             {"epsilon", number(spec.normEpsilon)},
             {"bias", boolean(spec.normBias)},
             {"embedding_norm", boolean(spec.embeddingNorm)},
@@ -396,11 +342,11 @@ private:
   std::vector<FieldRule> positionRules() {
     PositionSpec &positions = spec.positions;
     return {
-        {"kind", enumeration(positions.kind, ArrayRef(kPositionKinds))},
+        {"kind", enumeration(positions.kind)},
         {"max", integer(positions.maxPositions)},
         {"theta", number(positions.theta)},
         {"rotary_dim", integer(positions.rotaryDim)},
-        {"rope_style", enumeration(positions.ropeStyle, ArrayRef(kRopeStyles))},
+        {"rope_style", enumeration(positions.ropeStyle)},
     };
   }
 
@@ -424,7 +370,7 @@ private:
   }
 
   std::vector<FieldRule> outputRules() {
-    return {{"kind", enumeration(spec.output, ArrayRef(kOutputKinds))},
+    return {{"kind", enumeration(spec.output)},
             {"normalize", boolean(spec.pooling.l2Normalize)},
             {"mask_aware", boolean(spec.pooling.maskAware)}};
   }
@@ -602,12 +548,79 @@ private:
   // Across sections
   //===--------------------------------------------------------------------===//
 
+  /// Reports field `path` if the spec gives it and `contradicts` the family:
+  /// the spec gives it as `value`, and `requirement` says what the family
+  /// has instead ("which is decoder_only").
+  void checkAgainstFamily(const std::string &path, bool contradicts,
+                          StringRef value, const Twine &requirement) {
+    if (!given(path) || !contradicts)
+      return;
+    error(spec.locOf(path),
+          Twine(path) + " '" + value + "' contradicts family '" +
+              getModelFamilyName(*family) + "', " + requirement +
+              "; omit 'family' to describe a custom model");
+  }
+
+  /// A spec may override a family's defaults but not the choices that make a
+  /// model a member of the family (docs/spec.md, "Overriding a family"): a
+  /// GPT-2 with a bidirectional decoder or RoPE is another architecture,
+  /// which no GPT-2 checkpoint holds.
+  void checkFamilyArchitecture() {
+    FamilyArchitecture architecture = getFamilyArchitecture(*family);
+    checkAgainstFamily("model.topology", spec.topology != architecture.topology,
+                       getKeywordName(spec.topology),
+                       "which is " + getKeywordName(architecture.topology));
+    checkAgainstFamily(
+        "ffn.kind", isGated(spec.ffn) != architecture.gatedFfn,
+        getKeywordName(spec.ffn),
+        "whose MLP is " + Twine(architecture.gatedFfn ? "" : "not ") +
+            "gated (" + joinFfnKinds(architecture.gatedFfn) + ")");
+    checkAgainstFamily("norm.kind", spec.norm != architecture.norm,
+                       getKeywordName(spec.norm),
+                       "which uses " + getKeywordName(architecture.norm));
+    checkAgainstFamily(
+        "norm.placement", spec.normPlacement != architecture.placement,
+        getKeywordName(spec.normPlacement),
+        "which is " + getKeywordName(architecture.placement) + "-norm");
+    checkAgainstFamily(
+        "positions.kind", spec.positions.kind != architecture.positions,
+        getKeywordName(spec.positions.kind),
+        "which uses " + getKeywordName(architecture.positions) + " positions");
+
+    if (architecture.topology != Topology::DecoderOnly)
+      checkFamilyMask("encoder", spec.encoder, /*causal=*/false);
+    if (architecture.topology != Topology::EncoderOnly)
+      checkFamilyMask("decoder", spec.decoder, /*causal=*/true);
+  }
+
+  /// The `ffn.kind` keywords of the gated kinds, or of the plain ones.
+  static std::string joinFfnKinds(bool gated) {
+    SmallVector<StringRef> names;
+    for (const Keyword<FfnKind> &keyword : getKeywords<FfnKind>())
+      if (isGated(keyword.value) == gated)
+        names.push_back(keyword.name);
+    return join(names, ", ");
+  }
+
+  /// Reports the mask of stack `name` (its own, else `attention.mask`) if it
+  /// contradicts the family, whose `name` is `causal` or bidirectional.
+  void checkFamilyMask(StringRef name, const StackSpec &stack, bool causal) {
+    std::string path = (name + ".mask").str();
+    if (!given(path))
+      path = "attention.mask";
+    bool givenCausal = stack.selfAttention.causal;
+    checkAgainstFamily(path, givenCausal != causal,
+                       getKeywordName(getMaskKeywords(), givenCausal),
+                       "whose " + name + " is " +
+                           getKeywordName(getMaskKeywords(), causal));
+  }
+
   /// The topology from `model.topology`, else from the family.
   void resolveTopology() {
     if (given("model.topology"))
       return;
     if (family)
-      spec.topology = getFamilyTopology(*family);
+      spec.topology = getFamilyArchitecture(*family).topology;
     else
       reportMissing("model.topology", " (a spec without 'model.family' "
                                       "must give it)");
@@ -618,7 +631,7 @@ private:
   /// `model.layers` belongs to the single stack; every stack needs its layer
   /// count.
   void resolveStacks() {
-    StringRef topology = getEnumName(ArrayRef(kTopologies), spec.topology);
+    StringRef topology = getKeywordName(spec.topology);
     SmallVector<NamedStack, 2> stacks = stacksOf(spec);
     for (StringRef name : {"encoder", "decoder"}) {
       if (any_of(stacks, [&](NamedStack stack) { return stack.name == name; }))
@@ -723,6 +736,10 @@ std::optional<ModelSpec> SpecParser::parse() {
   }
 
   readSections();
+  if (failed)
+    return std::nullopt;
+  if (family)
+    checkFamilyArchitecture();
   if (failed)
     return std::nullopt;
   resolveTopology();

@@ -202,9 +202,9 @@ static FailureOr<Value> emitFeedForward(ForwardBuilder &b, Value x,
   auto kindLoc = [&](StringRef leaf) {
     return b.loc(scope + "." + leaf, {"ffn.kind"});
   };
-  bool isGated = spec.ffn == FfnKind::SwiGlu || spec.ffn == FfnKind::GeGlu;
+  bool gated = isGated(spec.ffn);
   Value gate;
-  if (isGated) {
+  if (gated) {
     FailureOr<Value> gateProj =
         b.linear(x, (weights + ".gate").str(), layer, spec.ffnDim, spec.mlpBias,
                  projLoc("gate_proj"));
@@ -218,7 +218,7 @@ static FailureOr<Value> emitFeedForward(ForwardBuilder &b, Value x,
     return failure();
   ActivationKind activation = activationOf(spec.ffn);
   Value hidden;
-  if (isGated) {
+  if (gated) {
     Value activated = b.create<ActivationOp>(kindLoc("act"), gate.getType(),
                                              activation, gate);
     hidden = b.create<MulOp>(kindLoc("gate_mul"), activated.getType(),

@@ -113,7 +113,7 @@ private:
       addAttention(layer + "cross_attn", /*canFuse=*/false);
     }
     addNorm(layer + "mlp_norm");
-    if (spec.ffn == FfnKind::SwiGlu || spec.ffn == FfnKind::GeGlu)
+    if (isGated(spec.ffn))
       addAffine(layer + "mlp.gate", spec.mlpBias);
     addAffine(layer + "mlp.up", spec.mlpBias);
     addAffine(layer + "mlp.down", spec.mlpBias);

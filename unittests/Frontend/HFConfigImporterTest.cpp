@@ -208,6 +208,19 @@ TEST_F(HFConfigImporterTest, LocatesKeysWithEscapesAndNestedObjects) {
   EXPECT_EQ(spec->locOf("attention.heads").line, 8u);
 }
 
+TEST_F(HFConfigImporterTest, AcceptsAByteOrderMarkAndNonAsciiUTF8) {
+  std::optional<ModelSpec> spec =
+      loadJson("\xEF\xBB\xBF" +
+               withKey(kGpt2, "\"_name_or_path\": \"mod\xC3\xA8les/gpt2\""));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->numHeads, 4);
+  // Locations are unchanged: the mark only shifts the first line.
+  const SourceLoc &heads = spec->locOf("attention.heads");
+  EXPECT_EQ(heads.line, 7u);
+  EXPECT_EQ(heads.column, 3u);
+  EXPECT_TRUE(warnings().empty()) << renderAll();
+}
+
 //===----------------------------------------------------------------------===//
 // Malformed and unsupported configs
 //===----------------------------------------------------------------------===//
@@ -235,7 +248,10 @@ INSTANTIATE_TEST_SUITE_P(
          "unterminated string"},
         {"LineBreakInString", "{\"model_type\": \"gpt2\n}", 1, 21,
          "control character in string"},
-        {"Empty", "", 1, 1, "unexpected EOF"},
+        {"Empty", "", 1, 1,
+         "the config is empty; expected a JSON object with 'model_type'"},
+        {"WhitespaceOnly", "  \n\t\r\n", 1, 1, "the config is empty"},
+        {"ByteOrderMarkOnly", "\xEF\xBB\xBF\n", 1, 4, "the config is empty"},
         {"TextAfterObject", kGpt2 + "{}\n", 9, 1, "text after end of document"},
         {"DeepNesting",
          withKey(kGpt2, "\"x\": " + std::string(500000, '[') +
@@ -243,9 +259,25 @@ INSTANTIATE_TEST_SUITE_P(
          3, 8 + 31, "a config nests at most 32 levels deep"},
         {"NotAnObject", "[1, 2]\n", 1, 1,
          "a Hugging Face config must be a JSON object, got an array"},
+        {"StringNotAnObject", "\n  \"gpt2\"\n", 2, 3,
+         "a Hugging Face config must be a JSON object, got \"gpt2\""},
+        {"NullNotAnObject", "null", 1, 1,
+         "a Hugging Face config must be a JSON object, got null"},
         {"DuplicateKey",
          edit(kGpt2, "\"n_head\": 4,", "\"n_head\": 4, \"n_head\": 8,"), 6, 16,
          "duplicate key 'n_head'"},
+    }),
+    badInputName);
+
+INSTANTIATE_TEST_SUITE_P(
+    Encoding, BadHFConfigTest,
+    ::testing::ValuesIn(std::vector<BadInput>{
+        {"Latin1Byte", withKey(kGpt2, "\"_name_or_path\": \"caf\xe9\""), 3, 24,
+         "invalid UTF-8 byte 0xE9; model descriptions must be UTF-8"},
+        {"Latin1ByteInKey", withKey(kGpt2, "\"n_\xe9\": 1"), 3, 6,
+         "invalid UTF-8 byte 0xE9"},
+        {"Utf16", std::string("\xff\xfe{\0}\0", 6), 1, 1,
+         "invalid UTF-8 byte 0xFF"},
     }),
     badInputName);
 

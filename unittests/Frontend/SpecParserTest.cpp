@@ -30,6 +30,18 @@ ffn:
   dim: 256
 )";
 
+/// The encoder-decoder family without its stack sections (from line 10).
+const std::string kTinyTransformer = R"(model:
+  family: transformer
+  vocab_size: 100
+  d_model: 32
+  max_seq_len: 16
+attention:
+  heads: 4
+ffn:
+  dim: 64
+)";
+
 using SpecParserTest = SpecTest;
 
 //===----------------------------------------------------------------------===//
@@ -66,16 +78,15 @@ TEST_F(SpecParserTest, NamesTheModelAfterTheFileByDefault) {
   EXPECT_EQ(spec->name, "my_model");
 }
 
-TEST_F(SpecParserTest, ExplicitFieldsOverrideTheFamily) {
-  std::optional<ModelSpec> spec = loadYaml(kTinyGpt2 + R"(norm:
+TEST_F(SpecParserTest, ExplicitFieldsOverrideTheFamilysDefaults) {
+  std::optional<ModelSpec> spec =
+      loadYaml(replaceOnce(kTinyGpt2, "  dim: 256",
+                           "  dim: 256\n  kind: relu\n  bias: false") +
+               R"(norm:
   epsilon: 1e-6
-  placement: post
   final_norm: false
 positions:
-  kind: rope
-  theta: 500000
-  rotary_dim: 8
-  rope_style: interleaved
+  max: 64
 embeddings:
   tied: false
   scale: sqrt_d_model
@@ -83,19 +94,63 @@ output:
   kind: hidden_states
 )");
   ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->ffn, FfnKind::Relu);
+  EXPECT_FALSE(spec->mlpBias);
   EXPECT_EQ(spec->normEpsilon, 1e-6);
-  EXPECT_EQ(spec->normPlacement, NormPlacement::Post);
   EXPECT_FALSE(spec->finalNorm);
-  EXPECT_EQ(spec->positions.kind, PositionKind::Rope);
-  EXPECT_EQ(spec->positions.theta, 500000.0);
-  EXPECT_EQ(spec->positions.rotaryDim, 8);
-  EXPECT_EQ(spec->positions.ropeStyle, RopeStyle::Interleaved);
+  EXPECT_EQ(spec->positions.maxPositions, 64);
   EXPECT_FALSE(spec->tieEmbeddings);
   EXPECT_DOUBLE_EQ(spec->embeddingScale, 8.0);
   EXPECT_EQ(spec->output, OutputKind::HiddenStates);
   // What the spec does not override stays GPT-2's.
-  EXPECT_EQ(spec->ffn, FfnKind::GeluTanh);
+  EXPECT_EQ(spec->normPlacement, NormPlacement::Pre);
+  EXPECT_EQ(spec->positions.kind, PositionKind::Learned);
   EXPECT_TRUE(spec->attentionBias);
+}
+
+TEST_F(SpecParserTest, RopeSettingsAndActivationOverrideLlamasDefaults) {
+  std::optional<ModelSpec> spec =
+      loadYaml(replaceOnce(replaceOnce(kTinyGpt2, "gpt2", "llama"),
+                           "  dim: 256", "  dim: 256\n  kind: geglu") +
+               R"(positions:
+  theta: 500000
+  rotary_dim: 8
+  rope_style: interleaved
+)");
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->ffn, FfnKind::GeGlu);
+  EXPECT_EQ(spec->positions.kind, PositionKind::Rope);
+  EXPECT_EQ(spec->positions.theta, 500000.0);
+  EXPECT_EQ(spec->positions.rotaryDim, 8);
+  EXPECT_EQ(spec->positions.ropeStyle, RopeStyle::Interleaved);
+}
+
+TEST_F(SpecParserTest, AcceptsTheFamilysOwnArchitectureSpelledOut) {
+  std::optional<ModelSpec> spec = loadYaml(
+      replaceOnce(replaceOnce(kTinyGpt2, "family: gpt2",
+                              "family: gpt2\n  topology: decoder_only"),
+                  "  heads: 4", "  heads: 4\n  mask: causal") +
+      R"(norm:
+  kind: layernorm
+  placement: pre
+positions:
+  kind: learned
+decoder:
+  mask: causal
+)");
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_TRUE(spec->decoder.selfAttention.causal);
+}
+
+TEST_F(SpecParserTest, AStacksOwnMaskDecidesAgainstTheFamily) {
+  // The decoder's own mask replaces `attention.mask`, so only it has to
+  // agree with the family.
+  std::optional<ModelSpec> spec =
+      loadYaml(replaceOnce(kTinyGpt2, "  heads: 4",
+                           "  heads: 4\n  mask: bidirectional") +
+               "decoder:\n  mask: causal\n");
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_TRUE(spec->decoder.selfAttention.causal);
 }
 
 TEST_F(SpecParserTest, ReadsFixedAndDynamicBatch) {
@@ -178,6 +233,23 @@ model2: ~
   EXPECT_FALSE(spec);
   // The only error is the unknown section: the scalars were accepted.
   expectSingleError(15, 1, "unknown section 'model2'");
+}
+
+TEST_F(SpecParserTest, AcceptsAByteOrderMarkAndNonAsciiUTF8) {
+  std::optional<ModelSpec> spec =
+      loadYaml("\xEF\xBB\xBF# Mod\xC3\xA8le\n" + kTinyGpt2 +
+               "weights:\n  names:\n    embed.tokens: \"wt\xC3\xA9.weight\"\n");
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->weights.at("embed.tokens").tensorName, "wt\xC3\xA9.weight");
+  EXPECT_EQ(spec->locOf("attention.heads").line, 9u);
+}
+
+TEST_F(SpecParserTest, JudgesANonAsciiNameByTheNameRuleNotTheEncoding) {
+  EXPECT_FALSE(loadYaml(replaceOnce(kTinyGpt2, "family: gpt2",
+                                    "family: gpt2\n  name: caf\xC3\xA9")));
+  expectSingleError(3, 9,
+                    "'model.name' must be made of letters, digits, '_', '-' "
+                    "and '.', got 'caf\xC3\xA9'");
 }
 
 TEST_F(SpecParserTest, ReportsTheErrorWithSourceLineAndCaret) {
@@ -439,6 +511,93 @@ INSTANTIATE_TEST_SUITE_P(
         {"LayersGivenTwice", append("decoder:\n  layers: 3\n"), 12, 11,
          "the layer count is given twice, by 'model.layers' and "
          "'decoder.layers'"},
+    }),
+    badInputName);
+
+INSTANTIATE_TEST_SUITE_P(
+    Encoding, BadYamlSpecTest,
+    ::testing::ValuesIn(std::vector<BadInput>{
+        {"Latin1Byte",
+         edit("family: gpt2", "family: gpt2\n  name: \"caf\xe9\""), 3, 13,
+         "invalid UTF-8 byte 0xE9; model descriptions must be UTF-8"},
+        {"TruncatedSequence", append("# caf\xc3\n"), 11, 6,
+         "invalid UTF-8 byte 0xC3"},
+        {"OverlongEncoding", append("# \xc0\xaf\n"), 11, 3,
+         "invalid UTF-8 byte 0xC0"},
+        {"EncodedSurrogate", append("# \xed\xa0\x80\n"), 11, 3,
+         "invalid UTF-8 byte 0xED"},
+        {"Utf16", std::string("\xff\xfem\0o\0", 6), 1, 1,
+         "invalid UTF-8 byte 0xFF"},
+    }),
+    badInputName);
+
+INSTANTIATE_TEST_SUITE_P(
+    FamilyContradictions, BadYamlSpecTest,
+    ::testing::ValuesIn(std::vector<BadInput>{
+        {"Gpt2BidirectionalMask",
+         edit("  heads: 4", "  heads: 4\n  mask: bidirectional"), 9, 9,
+         "attention.mask 'bidirectional' contradicts family 'gpt2', whose "
+         "decoder is causal; omit 'family' to describe a custom model"},
+        {"LlamaBidirectionalDecoder",
+         replaceOnce(kTinyGpt2, "gpt2", "llama") +
+             "decoder:\n  mask: bidirectional\n",
+         12, 9,
+         "decoder.mask 'bidirectional' contradicts family 'llama', whose "
+         "decoder is causal"},
+        {"BertCausalMask",
+         replaceOnce(edit("  heads: 4", "  heads: 4\n  mask: causal"), "gpt2",
+                     "bert"),
+         9, 9,
+         "attention.mask 'causal' contradicts family 'bert', whose encoder is "
+         "bidirectional; omit 'family' to describe a custom model"},
+        {"TransformerCausalEncoder",
+         kTinyTransformer + "encoder:\n  layers: 2\n  mask: causal\n"
+                            "decoder:\n  layers: 2\n",
+         12, 9,
+         "encoder.mask 'causal' contradicts family 'transformer', whose "
+         "encoder is bidirectional"},
+        {"TransformerBidirectionalDecoder",
+         kTinyTransformer + "encoder:\n  layers: 2\n"
+                            "decoder:\n  layers: 2\n  mask: bidirectional\n",
+         14, 9,
+         "decoder.mask 'bidirectional' contradicts family 'transformer', "
+         "whose decoder is causal"},
+        {"TransformerSharedMask",
+         replaceOnce(kTinyTransformer, "  heads: 4",
+                     "  heads: 4\n  mask: causal") +
+             "encoder:\n  layers: 2\ndecoder:\n  layers: 2\n",
+         8, 9,
+         "attention.mask 'causal' contradicts family 'transformer', whose "
+         "encoder is bidirectional"},
+        {"Topology",
+         edit("family: gpt2", "family: gpt2\n  topology: encoder_only"), 3, 13,
+         "model.topology 'encoder_only' contradicts family 'gpt2', which is "
+         "decoder_only; omit 'family' to describe a custom model"},
+        {"PositionKind", append("positions:\n  kind: rope\n"), 12, 9,
+         "positions.kind 'rope' contradicts family 'gpt2', which uses learned "
+         "positions"},
+        {"NoPositions",
+         replaceOnce(kTinyGpt2, "gpt2", "llama") + "positions:\n  kind: none\n",
+         12, 9,
+         "positions.kind 'none' contradicts family 'llama', which uses rope "
+         "positions"},
+        {"NormPlacement", append("norm:\n  placement: post\n"), 12, 14,
+         "norm.placement 'post' contradicts family 'gpt2', which is pre-norm"},
+        {"NormKind",
+         replaceOnce(kTinyGpt2, "gpt2", "llama") + "norm:\n  kind: layernorm\n",
+         12, 9,
+         "norm.kind 'layernorm' contradicts family 'llama', which uses "
+         "rmsnorm"},
+        {"GatedFfnOnGpt2", edit("  dim: 256", "  dim: 256\n  kind: swiglu"), 11,
+         9,
+         "ffn.kind 'swiglu' contradicts family 'gpt2', whose MLP is not "
+         "gated (relu, gelu, gelu_tanh, silu)"},
+        {"UngatedFfnOnLlama",
+         replaceOnce(edit("  dim: 256", "  dim: 256\n  kind: silu"), "gpt2",
+                     "llama"),
+         11, 9,
+         "ffn.kind 'silu' contradicts family 'llama', whose MLP is gated "
+         "(swiglu, geglu)"},
     }),
     badInputName);
 

@@ -47,6 +47,26 @@ decoder:
   layers: 2
 )";
 
+/// A spec without a family, which may combine choices no family has
+/// (sections from line 17 on).
+const std::string kTinyCustom = R"(model:
+  topology: decoder_only
+  vocab_size: 100
+  d_model: 64
+  layers: 2
+  max_seq_len: 32
+attention:
+  heads: 4
+ffn:
+  dim: 256
+  kind: gelu
+norm:
+  kind: layernorm
+  placement: pre
+positions:
+  kind: learned
+)";
+
 std::string edit(const std::string &spec, llvm::StringRef from,
                  llvm::StringRef to) {
   return replaceOnce(spec, from, to);
@@ -150,7 +170,7 @@ INSTANTIATE_TEST_SUITE_P(
          edit(kTinyTransformer, "heads: 4", "heads: 4\n  sliding_window: 8"), 8,
          19, "but the encoder's is bidirectional"},
         {"SlidingWindowOnBidirectionalDecoder",
-         edit(kTinyGpt2, "heads: 4",
+         edit(kTinyCustom, "heads: 4",
               "heads: 4\n  mask: bidirectional\n  sliding_window: 8"),
          10, 19, "but the decoder's is bidirectional"},
         {"ThetaWithLearnedPositions", kTinyGpt2 + "positions:\n  theta: 500\n",
@@ -162,7 +182,7 @@ INSTANTIATE_TEST_SUITE_P(
          kTinyGpt2 + "positions:\n  rope_style: interleaved\n", 12, 15,
          "'positions.rope_style' only applies to rope positions"},
         {"MaxWithoutPositions",
-         kTinyGpt2 + "positions:\n  kind: none\n  max: 64\n", 13, 8,
+         edit(kTinyCustom, "kind: learned", "kind: none\n  max: 64"), 17, 8,
          "'positions.max' only applies to learned, sinusoidal and rope "
          "positions"},
         {"PooledOutputOnDecoder",
@@ -194,19 +214,18 @@ INSTANTIATE_TEST_SUITE_P(
         {"RmsNormWithBias", kTinyLlama + "norm:\n  bias: true\n", 12, 9,
          "'norm.bias' must be false for rmsnorm, which has no bias"},
         {"ExplicitRmsNormWithBias",
-         kTinyGpt2 + "norm:\n  kind: rmsnorm\n  bias: true\n", 13, 9,
-         "'norm.bias' must be false for rmsnorm"},
+         edit(kTinyCustom, "kind: layernorm", "kind: rmsnorm\n  bias: true"),
+         14, 9, "'norm.bias' must be false for rmsnorm"},
     }),
     badInputName);
 
 INSTANTIATE_TEST_SUITE_P(
     Weights, InconsistentSpecTest,
     ::testing::ValuesIn(std::vector<BadInput>{
-        {"GatedFfnWithoutGateWeight",
-         edit(kTinyGpt2, "dim: 256", "dim: 256\n  kind: swiglu"), 2, 11,
-         "no checkpoint tensor bound to weight "
-         "'decoder.layer.mlp.gate.weight', which this model needs; add it to "
-         "'weights.names'"},
+        {"TokenTypesWithoutTensor",
+         kTinyGpt2 + "embeddings:\n  token_types: 2\n", 2, 11,
+         "no checkpoint tensor bound to weight 'embed.token_types', which "
+         "this model needs; add it to 'weights.names'"},
         {"LogitsWithoutLmHead",
          kTinyBert + "weights:\n  prefix: bert.\noutput:\n  kind: logits\n", 11,
          1, "no checkpoint tensor bound to weight 'lm_head'"},
@@ -309,23 +328,10 @@ TEST_F(ConsistentSpecTest, WarnsAboutBindingsTheModelDoesNotUse) {
 }
 
 TEST_F(ConsistentSpecTest, AcceptsAModelWithoutFamily) {
-  std::optional<ModelSpec> spec = loadYaml(R"(model:
-  topology: decoder_only
-  vocab_size: 100
-  d_model: 64
-  layers: 2
-  max_seq_len: 32
-attention:
-  heads: 4
-ffn:
-  dim: 256
-  kind: geglu
-norm:
-  kind: rmsnorm
-  placement: pre
-positions:
-  kind: rope
-)");
+  std::optional<ModelSpec> spec =
+      loadYaml(edit(edit(edit(kTinyCustom, "kind: gelu", "kind: geglu"),
+                         "kind: layernorm", "kind: rmsnorm"),
+                    "kind: learned", "kind: rope"));
   ASSERT_TRUE(spec) << renderAll();
   EXPECT_EQ(spec->ffn, FfnKind::GeGlu);
   EXPECT_FALSE(spec->normBias);
@@ -333,6 +339,14 @@ positions:
   EXPECT_EQ(spec->output, OutputKind::Logits);
   EXPECT_EQ(spec->weights.at("decoder.layer.mlp.gate.weight").tensorName,
             "decoder.layers.{layer}.fc_gate.weight");
+}
+
+TEST_F(ConsistentSpecTest, AcceptsABidirectionalDecoderWithoutFamily) {
+  // What a family forbids (see SpecParserTest) is fine in a custom model.
+  std::optional<ModelSpec> spec = loadYaml(
+      edit(kTinyCustom, "heads: 4", "heads: 4\n  mask: bidirectional"));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_FALSE(spec->decoder.selfAttention.causal);
 }
 
 } // namespace
