@@ -24,6 +24,9 @@ namespace kiln {
 static constexpr llvm::StringLiteral kInputAttr = "kiln.input";
 /// Marks an argument as a weight; the value is the checkpoint tensor name.
 static constexpr llvm::StringLiteral kWeightAttr = "kiln.weight";
+/// Marks a weight whose checkpoint stores the matrix transposed ([in, out]).
+static constexpr llvm::StringLiteral kWeightTransposedAttr =
+    "kiln.weight_transposed";
 /// Names the result of `@forward`.
 static constexpr llvm::StringLiteral kOutputAttr = "kiln.output";
 
@@ -154,25 +157,31 @@ FailureOr<Value> ForwardBuilder::weight(StringRef logicalName,
     return emitError(paramLoc) << "weight '" << logicalName
                                << "' is not a matrix and cannot be transposed";
 
-  SmallVector<int64_t> storedShape(shape);
-  if (transposed)
-    std::reverse(storedShape.begin(), storedShape.end());
-  RankedTensorType storedType = tensorType(storedShape);
+  // The parameter always has kiln's layout; a checkpoint that stores the
+  // matrix transposed says so on the argument, and the runtime transposes
+  // it once while loading rather than on every forward pass.
+  RankedTensorType type = tensorType(shape);
   std::string tensorName = substituteLayer(binding->second.tensorName, layer);
   auto [it, isNew] = parameters.try_emplace(tensorName);
-  if (isNew)
-    it->second = addArgument(storedType, paramLoc, kWeightAttr, tensorName);
-  else if (it->second.getType() != storedType)
+  if (isNew) {
+    it->second = addArgument(type, paramLoc, kWeightAttr, tensorName);
+    if (transposed)
+      argAttrs.back() = DictionaryAttr::get(
+          context, {builder.getNamedAttr(kWeightAttr,
+                                         builder.getStringAttr(tensorName)),
+                    builder.getNamedAttr(kWeightTransposedAttr,
+                                         builder.getUnitAttr())});
+    return Value(it->second);
+  }
+  bool wasTransposed =
+      argAttrs[it->second.getArgNumber()].contains(kWeightTransposedAttr);
+  if (it->second.getType() != type || wasTransposed != transposed)
     return emitError(paramLoc)
            << "checkpoint tensor '" << tensorName << "' is used as "
-           << it->second.getType() << " and as " << storedType << " (weight '"
-           << logicalName << "')";
-
-  if (!transposed)
-    return Value(it->second);
-  return create<TransposeOp>(loc(scope + ".transpose", {field}),
-                             tensorType(shape), it->second,
-                             ArrayRef<int64_t>{1, 0});
+           << it->second.getType() << (wasTransposed ? " (transposed)" : "")
+           << " and as " << type << (transposed ? " (transposed)" : "")
+           << " (weight '" << logicalName << "')";
+  return Value(it->second);
 }
 
 //===----------------------------------------------------------------------===//

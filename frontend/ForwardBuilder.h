@@ -82,8 +82,9 @@ public:
   /// The parameter bound to logical weight `logicalName`
   /// (`decoder.layer.attn.q.weight`) of layer `layer` (none for weights
   /// outside the layers), as a tensor of `shape` in kiln's layout ([out, in]
-  /// for matrices). A checkpoint that stores the matrix transposed gets a
-  /// `kiln.transpose` after the parameter. Tensors used twice (tied
+  /// for matrices). A checkpoint that stores the matrix transposed marks the
+  /// parameter `kiln.weight_transposed` for the runtime, which transposes
+  /// it while loading. Tensors used twice (tied
   /// embeddings) share one parameter. Fails with an error when the spec
   /// binds no checkpoint tensor to the weight.
   mlir::FailureOr<mlir::Value> weight(llvm::StringRef logicalName,
