@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "IRDumpInstrumentation.h"
+#include "NativeBuild.h"
 #include "NumericsBisection.h"
 
 #include "frontend/MLIRGen.h"
@@ -56,6 +57,12 @@ enum class EmitLevel {
   /// The kiln IR after the graph pipeline (or `--pipeline`): fused and
   /// memory-planned.
   Graph,
+  /// The host code as LLVM IR.
+  Llvm,
+  /// One relocatable object: kernels, Halide runtime and host code.
+  Obj,
+  /// A native executable linked with Kiln's runtime.
+  Exe,
 };
 
 } // namespace
@@ -72,14 +79,33 @@ static cl::opt<std::string> outputFilename("o", cl::desc("Output filename"),
                                            cl::init("-"));
 
 static cl::opt<EmitLevel> emitLevel(
-    "emit", cl::desc("How far to lower the model"), cl::init(EmitLevel::Graph),
+    "emit",
+    cl::desc("How far to lower the model (default: from the -o extension: "
+             ".mlir graph, .ll llvm, .o obj, other files exe; graph on "
+             "stdout)"),
     cl::values(
         clEnumValN(EmitLevel::Spec, "spec",
                    "the parsed model spec with its defaults"),
         clEnumValN(EmitLevel::Mlir, "mlir", "the unfused kiln IR"),
         clEnumValN(EmitLevel::Graph, "graph",
                    "the kiln IR after the graph pipeline (fused, with the "
-                   "memory plan)")));
+                   "memory plan)"),
+        clEnumValN(EmitLevel::Llvm, "llvm", "the host code as LLVM IR"),
+        clEnumValN(EmitLevel::Obj, "obj",
+                   "one object file with the kernels and the host code"),
+        clEnumValN(EmitLevel::Exe, "exe",
+                   "a native executable linked with Kiln's runtime")));
+
+static cl::opt<std::string> targetCpu(
+    "target-cpu",
+    cl::desc("CPU features the kernels may use: host (detected), avx512, "
+             "avx2 or sse41"),
+    cl::init("host"));
+
+static cl::opt<std::string> keepIntermediates(
+    "keep-intermediates",
+    cl::desc("Keep kernel and host objects in this directory"),
+    cl::value_desc("directory"));
 
 static cl::opt<std::string> pipeline(
     "pipeline",
@@ -158,6 +184,18 @@ static cl::opt<int64_t> verifyBatch(
     cl::desc("Batch size of --verify-numerics inputs when the batch is "
              "dynamic"),
     cl::init(1), cl::cat(inspectionCategory));
+
+/// The level that `-o output` implies, as a C compiler driver decides by
+/// extension: IR and object files by theirs, an executable otherwise.
+static EmitLevel defaultEmitLevel(llvm::StringRef output) {
+  if (output == "-" || output.ends_with(".mlir"))
+    return EmitLevel::Graph;
+  if (output.ends_with(".ll"))
+    return EmitLevel::Llvm;
+  if (output.ends_with(".o"))
+    return EmitLevel::Obj;
+  return EmitLevel::Exe;
+}
 
 /// Reports a problem that has no place in the spec as `kiln-compile: error:`.
 static int failWith(const llvm::Twine &message) {
@@ -295,10 +333,20 @@ static int emitIR(mlir::ModuleOp module, llvm::raw_ostream &os) {
   if (emitLevel >= EmitLevel::Graph || verifyNumerics)
     if (mlir::failed(runGraphPipeline(module)))
       return 1;
-  if (emitLevel == EmitLevel::Graph)
-    module->print(os, printingFlags());
-  os << "\n";
-  return 0;
+  if (emitLevel <= EmitLevel::Graph) {
+    if (emitLevel == EmitLevel::Graph)
+      module->print(os, printingFlags());
+    os << "\n";
+    return 0;
+  }
+  kiln::NativeBuildOptions options;
+  options.stage = emitLevel == EmitLevel::Llvm  ? kiln::NativeStage::LlvmIR
+                  : emitLevel == EmitLevel::Obj ? kiln::NativeStage::Object
+                                                : kiln::NativeStage::Executable;
+  options.outputPath = outputFilename;
+  options.targetCpu = targetCpu;
+  options.intermediatesDirectory = keepIntermediates;
+  return mlir::failed(kiln::buildNative(module, options, os)) ? 1 : 0;
 }
 
 int main(int argc, char **argv) {
@@ -312,6 +360,10 @@ int main(int argc, char **argv) {
   mlir::registerPassManagerCLOptions();
   mlir::registerAsmPrinterCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "Kiln Transformer compiler\n");
+  if (!emitLevel.getNumOccurrences())
+    emitLevel = defaultEmitLevel(outputFilename);
+  if (emitLevel >= EmitLevel::Obj && outputFilename == "-")
+    return failWith("--emit=obj and --emit=exe need an output file (-o)");
 
   // A .mlir input is kiln IR already, as kiln-opt reads it: the driver
   // then starts at the `mlir` level.
@@ -328,8 +380,10 @@ int main(int argc, char **argv) {
   }
 
   std::string errorMessage;
-  std::unique_ptr<llvm::ToolOutputFile> output =
-      mlir::openOutputFile(outputFilename, &errorMessage);
+  bool writesFile = emitLevel >= EmitLevel::Obj;
+  std::unique_ptr<llvm::ToolOutputFile> output = mlir::openOutputFile(
+      writesFile ? llvm::StringRef("-") : llvm::StringRef(outputFilename),
+      &errorMessage);
   if (!output)
     return failWith(errorMessage);
 

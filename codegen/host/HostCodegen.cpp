@@ -1,0 +1,350 @@
+//===- HostCodegen.cpp - Host code of a compiled model --------------------===//
+//
+// Emits `kiln_forward` and the parallel-loop glue; the descriptor is built
+// by ModelDescriptor.cpp. Straight-line code: one kernel call per op, each
+// preceded by filling reusable `halide_buffer_t` slots on the stack and
+// followed by a check of the kernel's result.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/host/HostCodegen.h"
+#include "codegen/host/ForwardLayout.h"
+#include "codegen/host/HostAbi.h"
+#include "codegen/host/ModelDescriptor.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+using namespace host;
+
+namespace {
+
+/// Builds the body of `kiln_forward`.
+class ForwardEmitter {
+public:
+  ForwardEmitter(ModuleOp hostModule, func::FuncOp forward,
+                 const KernelLibrary &kernels, const SymbolicShapes &shapes,
+                 const ForwardLayout &layout)
+      : hostModule(hostModule), forward(forward), kernels(kernels),
+        shapes(shapes), layout(layout), abi(hostModule.getContext()),
+        builder(hostModule.getContext()) {}
+
+  /// Emits the function; returns the names of its kernel calls in order.
+  FailureOr<std::vector<std::string>> emit();
+
+private:
+  /// Declares (once) the external function `name` of `type`.
+  LLVM::LLVMFuncOp declare(StringRef name, LLVM::LLVMFunctionType type);
+  /// Loads `args->field[index]`, a pointer.
+  Value loadArgsArrayEntry(ForwardArgsField field, int64_t index);
+  /// The address of the data of `value` (see ForwardLayout).
+  FailureOr<Value> addressOf(Value value);
+  /// A pointer to a private constant global holding `constant`'s data.
+  Value constantData(arith::ConstantOp constant);
+  /// An i32 or i64 constant.
+  Value constantInt(Type type, int64_t value);
+  /// Fills buffer slot `slot` to describe `value` at `address`.
+  void fillBuffer(unsigned slot, Value value, Value address);
+  /// Emits the call of `kernel` for `op`; branches to the exit block with
+  /// the kernel's result when it fails.
+  LogicalResult emitKernelCall(Operation *op, const CompiledKernel &kernel,
+                               int32_t callIndex);
+
+  ModuleOp hostModule;
+  func::FuncOp forward;
+  const KernelLibrary &kernels;
+  const SymbolicShapes &shapes;
+  const ForwardLayout &layout;
+  HostAbi abi;
+  OpBuilder builder;
+  Location loc = builder.getUnknownLoc();
+
+  Value args, arena, profiler;
+  /// The value of each size symbol, loaded once.
+  SmallVector<Value> sizes;
+  /// Reusable halide_buffer_t and halide_dimension_t[maxRank] slots.
+  SmallVector<Value> bufferSlots, dimensionSlots;
+  /// Addresses already computed, by value.
+  llvm::DenseMap<Value, Value> addresses;
+  /// Returns the failing kernel's code.
+  Block *exitBlock = nullptr;
+  unsigned constantCount = 0;
+};
+
+LLVM::LLVMFuncOp ForwardEmitter::declare(StringRef name,
+                                         LLVM::LLVMFunctionType type) {
+  if (auto existing = hostModule.lookupSymbol<LLVM::LLVMFuncOp>(name))
+    return existing;
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(hostModule.getBody());
+  return builder.create<LLVM::LLVMFuncOp>(loc, name, type);
+}
+
+Value ForwardEmitter::constantInt(Type type, int64_t value) {
+  return builder.create<LLVM::ConstantOp>(loc, type,
+                                          builder.getIntegerAttr(type, value));
+}
+
+Value ForwardEmitter::loadArgsArrayEntry(ForwardArgsField field,
+                                         int64_t index) {
+  Value fieldAddress = builder.create<LLVM::GEPOp>(
+      loc, abi.ptr, abi.forwardArgs, args,
+      ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(field)});
+  Value array = builder.create<LLVM::LoadOp>(loc, abi.ptr, fieldAddress);
+  Value entry = builder.create<LLVM::GEPOp>(
+      loc, abi.ptr, abi.ptr, array,
+      ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(index)});
+  return builder.create<LLVM::LoadOp>(loc, abi.ptr, entry);
+}
+
+Value ForwardEmitter::constantData(arith::ConstantOp constant) {
+  auto data = cast<DenseElementsAttr>(constant.getValue());
+  auto type = cast<RankedTensorType>(data.getType());
+  Type element = type.getElementType();
+  // Booleans occupy a byte each, as Halide stores them.
+  if (element.isInteger(1))
+    data = data.bitcast(builder.getI8Type());
+  auto flat = data.reshape(RankedTensorType::get(
+      {type.getNumElements()}, data.getElementType()));
+  auto arrayType = LLVM::LLVMArrayType::get(flat.getElementType(),
+                                            type.getNumElements());
+  std::string name = "__kiln_constant_" + std::to_string(constantCount++);
+  {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(hostModule.getBody());
+    builder.create<LLVM::GlobalOp>(loc, arrayType, /*isConstant=*/true,
+                                   LLVM::Linkage::Private, name, flat,
+                                   /*alignment=*/64);
+  }
+  return builder.create<LLVM::AddressOfOp>(loc, abi.ptr, name);
+}
+
+FailureOr<Value> ForwardEmitter::addressOf(Value value) {
+  auto known = addresses.find(value);
+  if (known != addresses.end())
+    return known->second;
+  const Storage &storage = layout.storage.find(value)->second;
+  Value address;
+  switch (storage.kind) {
+  case Storage::Kind::Input:
+    address = loadArgsArrayEntry(InputsField, storage.index);
+    break;
+  case Storage::Kind::Weight:
+    address = loadArgsArrayEntry(WeightsField, storage.index);
+    break;
+  case Storage::Kind::Output:
+    address = loadArgsArrayEntry(OutputsField, storage.index);
+    break;
+  case Storage::Kind::Arena:
+    address = builder.create<LLVM::GEPOp>(
+        loc, abi.ptr, abi.i8, arena,
+        ArrayRef<LLVM::GEPArg>{constantInt(abi.i64, storage.index)});
+    break;
+  case Storage::Kind::Constant:
+    address = constantData(cast<arith::ConstantOp>(storage.constant));
+    break;
+  }
+  addresses[value] = address;
+  return address;
+}
+
+void ForwardEmitter::fillBuffer(unsigned slot, Value value, Value address) {
+  Value buffer = bufferSlots[slot], dims = dimensionSlots[slot];
+  Type element = getElementTypeOrSelf(value.getType());
+  ArrayRef<int64_t> shape = shapes.lookup(value);
+  auto field = [&](int32_t index) {
+    return builder.create<LLVM::GEPOp>(loc, abi.ptr, abi.halideBuffer, buffer,
+                                       ArrayRef<LLVM::GEPArg>{0, index});
+  };
+  Value null = builder.create<LLVM::ZeroOp>(loc, abi.ptr);
+  builder.create<LLVM::StoreOp>(loc, constantInt(abi.i64, 0), field(0));
+  builder.create<LLVM::StoreOp>(loc, null, field(1));
+  builder.create<LLVM::StoreOp>(loc, address, field(2));
+  builder.create<LLVM::StoreOp>(loc, constantInt(abi.i64, 0), field(3));
+  auto [code, bits] = getHalideTypeCode(element);
+  Value type = builder.create<LLVM::UndefOp>(loc, abi.halideType);
+  type = builder.create<LLVM::InsertValueOp>(loc, type,
+                                             constantInt(abi.i8, code), 0);
+  type = builder.create<LLVM::InsertValueOp>(loc, type,
+                                             constantInt(abi.i8, bits), 1);
+  type = builder.create<LLVM::InsertValueOp>(loc, type,
+                                             constantInt(abi.i16, 1), 2);
+  builder.create<LLVM::StoreOp>(loc, type, field(4));
+  builder.create<LLVM::StoreOp>(
+      loc, constantInt(abi.i32, static_cast<int64_t>(shape.size())), field(5));
+  builder.create<LLVM::StoreOp>(loc, dims, field(6));
+  builder.create<LLVM::StoreOp>(loc, null, field(7));
+
+  // Halide lists dimensions innermost first; the tensors are row-major.
+  Value stride = constantInt(abi.i64, 1);
+  for (int32_t dim = 0, rank = shape.size(); dim < rank; ++dim) {
+    int64_t size = shape[rank - 1 - dim];
+    Value extent = isSymbolicDim(size) ? sizes[symbolOfDim(size)]
+                                       : constantInt(abi.i64, size);
+    Value entry = builder.create<LLVM::UndefOp>(loc, abi.halideDimension);
+    Value fields[] = {
+        constantInt(abi.i32, 0),
+        builder.create<LLVM::TruncOp>(loc, abi.i32, extent),
+        builder.create<LLVM::TruncOp>(loc, abi.i32, stride),
+        constantInt(abi.i32, 0)};
+    for (auto [position, fieldValue] : llvm::enumerate(fields))
+      entry = builder.create<LLVM::InsertValueOp>(loc, entry, fieldValue,
+                                                  position);
+    Value slotAddress = builder.create<LLVM::GEPOp>(
+        loc, abi.ptr, abi.halideDimension, dims, ArrayRef<LLVM::GEPArg>{dim});
+    builder.create<LLVM::StoreOp>(loc, entry, slotAddress);
+    stride = builder.create<LLVM::MulOp>(loc, stride, extent);
+  }
+}
+
+LogicalResult ForwardEmitter::emitKernelCall(Operation *op,
+                                             const CompiledKernel &kernel,
+                                             int32_t callIndex) {
+  SmallVector<Value> callArgs;
+  for (const KernelArgument &argument : kernel.interface.arguments) {
+    if (argument.kind == KernelArgument::Kind::Scalar)
+      return op->emitError() << "kernel " << kernel.name
+                             << " takes scalar argument '" << argument.name
+                             << "', which host code cannot provide";
+    Value value = argument.kind == KernelArgument::Kind::Operand
+                      ? op->getOperand(argument.index)
+                      : op->getResult(argument.index);
+    FailureOr<Value> address = addressOf(value);
+    if (failed(address))
+      return failure();
+    unsigned slot = callArgs.size();
+    fillBuffer(slot, value, *address);
+    callArgs.push_back(bufferSlots[slot]);
+  }
+
+  auto profileType = LLVM::LLVMFunctionType::get(
+      LLVM::LLVMVoidType::get(builder.getContext()), {abi.ptr, abi.i32});
+  Value callNumber = constantInt(abi.i32, callIndex);
+  builder.create<LLVM::CallOp>(
+      loc, declare("kiln_profile_kernel_begin", profileType),
+      ValueRange{profiler, callNumber});
+  SmallVector<Type> argTypes(callArgs.size(), abi.ptr);
+  auto kernelType = LLVM::LLVMFunctionType::get(abi.i32, argTypes);
+  Value status =
+      builder
+          .create<LLVM::CallOp>(loc, declare(kernel.name, kernelType), callArgs)
+          .getResult();
+  builder.create<LLVM::CallOp>(
+      loc, declare("kiln_profile_kernel_end", profileType),
+      ValueRange{profiler, callNumber});
+
+  Value failed = builder.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::ne,
+                                              status, constantInt(abi.i32, 0));
+  Block *current = builder.getInsertionBlock();
+  Block *next = builder.createBlock(current->getParent(),
+                                    std::next(Region::iterator(current)));
+  builder.setInsertionPointToEnd(current);
+  builder.create<LLVM::CondBrOp>(loc, failed, exitBlock, ValueRange{status},
+                                 next, ValueRange{});
+  builder.setInsertionPointToStart(next);
+  return success();
+}
+
+FailureOr<std::vector<std::string>> ForwardEmitter::emit() {
+  builder.setInsertionPointToEnd(hostModule.getBody());
+  auto function = builder.create<LLVM::LLVMFuncOp>(
+      loc, "kiln_forward", LLVM::LLVMFunctionType::get(abi.i32, {abi.ptr}));
+  Block *entry = function.addEntryBlock(builder);
+  exitBlock = builder.createBlock(&function.getBody(), {}, {abi.i32}, {loc});
+  builder.create<LLVM::ReturnOp>(loc, exitBlock->getArgument(0));
+  builder.setInsertionPointToStart(entry);
+
+  args = entry->getArgument(0);
+  auto loadField = [&](ForwardArgsField field) -> Value {
+    Value address = builder.create<LLVM::GEPOp>(
+        loc, abi.ptr, abi.forwardArgs, args,
+        ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(field)});
+    return builder.create<LLVM::LoadOp>(loc, abi.ptr, address);
+  };
+  arena = loadField(ArenaField);
+  profiler = loadField(ProfilerField);
+  Value sizeArray = loadField(SizesField);
+  for (int32_t index = 0, e = shapes.symbols.size(); index < e; ++index) {
+    Value address = builder.create<LLVM::GEPOp>(
+        loc, abi.ptr, abi.i64, sizeArray, ArrayRef<LLVM::GEPArg>{index});
+    sizes.push_back(builder.create<LLVM::LoadOp>(loc, abi.i64, address));
+  }
+
+  // One halide_buffer_t slot per argument of the widest call, each with
+  // room for the highest rank, reused by every call.
+  size_t maxArguments = 0, maxRank = 1;
+  for (const CompiledKernel &kernel : kernels.kernels) {
+    maxArguments = std::max(maxArguments, kernel.interface.arguments.size());
+    for (const KernelArgument &argument : kernel.interface.arguments)
+      maxRank = std::max<size_t>(maxRank, argument.rank);
+  }
+  for (size_t slot = 0; slot < maxArguments; ++slot) {
+    bufferSlots.push_back(builder.create<LLVM::AllocaOp>(
+        loc, abi.ptr, abi.halideBuffer, constantInt(abi.i32, 1), 16));
+    dimensionSlots.push_back(builder.create<LLVM::AllocaOp>(
+        loc, abi.ptr, abi.halideDimension,
+        constantInt(abi.i32, static_cast<int64_t>(maxRank)), 16));
+  }
+
+  std::vector<std::string> callNames;
+  for (Operation &op : forward.getBody().front().without_terminator()) {
+    const CompiledKernel *kernel = kernels.lookup(&op);
+    if (!kernel)
+      continue;
+    if (failed(emitKernelCall(&op, *kernel, callNames.size())))
+      return failure();
+    callNames.push_back(describeKernelCall(&op, kernel->name));
+  }
+  builder.create<LLVM::BrOp>(loc, ValueRange{constantInt(abi.i32, 0)},
+                             exitBlock);
+  return callNames;
+}
+
+/// Defines `halide_do_par_for` to run Halide's parallel loops on the
+/// runtime's pool; it takes precedence over the Halide runtime's weak
+/// definition when the model is linked.
+void emitParallelForGlue(ModuleOp hostModule) {
+  HostAbi abi(hostModule.getContext());
+  OpBuilder builder = OpBuilder::atBlockEnd(hostModule.getBody());
+  Location loc = builder.getUnknownLoc();
+  auto type = LLVM::LLVMFunctionType::get(
+      abi.i32, {abi.ptr, abi.ptr, abi.i32, abi.i32, abi.ptr});
+  auto pool = builder.create<LLVM::LLVMFuncOp>(loc, "kiln_parallel_for", type);
+  auto glue = builder.create<LLVM::LLVMFuncOp>(loc, "halide_do_par_for", type);
+  Block *entry = glue.addEntryBlock(builder);
+  builder.setInsertionPointToStart(entry);
+  Value result =
+      builder.create<LLVM::CallOp>(loc, pool, entry->getArguments())
+          .getResult();
+  builder.create<LLVM::ReturnOp>(loc, result);
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> buildHostModule(func::FuncOp forward,
+                                            const KernelLibrary &kernels,
+                                            const SymbolicShapes &shapes) {
+  MLIRContext *context = forward.getContext();
+  context->loadDialect<LLVM::LLVMDialect>();
+  FailureOr<ForwardLayout> layout = analyzeForwardLayout(forward);
+  if (failed(layout))
+    return nullptr;
+
+  OwningOpRef<ModuleOp> hostModule = ModuleOp::create(forward.getLoc());
+  ForwardEmitter emitter(*hostModule, forward, kernels, shapes, *layout);
+  FailureOr<std::vector<std::string>> callNames = emitter.emit();
+  if (failed(callNames))
+    return nullptr;
+  emitParallelForGlue(*hostModule);
+  if (failed(buildModelDescriptor(*hostModule, forward, *layout, shapes,
+                                  *callNames)))
+    return nullptr;
+  return hostModule;
+}
+
+} // namespace kiln

@@ -1,0 +1,52 @@
+//===- NativeBuild.h - Objects, linking and timed build phases --*- C++ -*-===//
+//
+// The back end of kiln-compile: compiles a memory-planned forward function
+// into kernels and host code, combines their objects into one relocatable
+// model object (`--emit=obj`), and links that with Kiln's runtime into an
+// executable. Each phase is announced on stderr with its time, and a failing
+// phase stops the build with an error naming it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_TOOLS_KILNCOMPILE_NATIVEBUILD_H
+#define KILN_TOOLS_KILNCOMPILE_NATIVEBUILD_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace kiln {
+
+/// How far the native build goes.
+enum class NativeStage {
+  /// The host code as LLVM IR, printed.
+  LlvmIR,
+  /// One relocatable object with the kernels, the Halide runtime and the
+  /// host code (defines `kiln_compiled_model`).
+  Object,
+  /// An executable: the model object linked with the runtime and its
+  /// command-line driver.
+  Executable,
+};
+
+/// Options of the native build.
+struct NativeBuildOptions {
+  NativeStage stage = NativeStage::Executable;
+  /// Where the result goes (ignored for LlvmIR, which prints to `os`).
+  std::string outputPath;
+  /// `host`, `avx512`, `avx2` or `sse41`.
+  std::string targetCpu = "host";
+  /// Keep the intermediate objects in this directory instead of a
+  /// temporary one.
+  std::string intermediatesDirectory;
+};
+
+/// Builds `module`, whose `forward` function carries the memory plan.
+mlir::LogicalResult buildNative(mlir::ModuleOp module,
+                                const NativeBuildOptions &options,
+                                llvm::raw_ostream &os);
+
+} // namespace kiln
+
+#endif // KILN_TOOLS_KILNCOMPILE_NATIVEBUILD_H
