@@ -28,5 +28,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tools = [
     ToolSubst("kiln-compile", unresolved="fatal"),
     ToolSubst("kiln-opt", unresolved="fatal"),
+    ToolSubst("kiln-reference", unresolved="fatal"),
+    ToolSubst("kiln-toy-model", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, [config.kiln_tools_dir])

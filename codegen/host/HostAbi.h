@@ -34,7 +34,7 @@ struct HostAbi {
   mlir::LLVM::LLVMStructType forwardArgs;
   /// kiln_size_symbol: {const char *name; int64_t max;}.
   mlir::LLVM::LLVMStructType sizeSymbol;
-  /// kiln_tensor_info: {name, dtype, rank, dims, id_bound, flags}.
+  /// kiln_tensor_desc: {name, dtype, rank, dims, id_bound, flags}.
   mlir::LLVM::LLVMStructType tensorInfo;
   /// kiln_model_desc.
   mlir::LLVM::LLVMStructType modelDesc;

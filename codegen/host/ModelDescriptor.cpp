@@ -114,7 +114,7 @@ public:
     return result;
   }
 
-  /// One kiln_tensor_info, before its strings and dims exist as globals.
+  /// One kiln_tensor_desc, before its strings and dims exist as globals.
   struct TensorInfo {
     std::string name;
     int32_t dtype;
@@ -123,7 +123,7 @@ public:
     uint32_t flags = 0;
   };
 
-  /// A private array global of kiln_tensor_info; returns its name, or ""
+  /// A private array global of kiln_tensor_desc; returns its name, or ""
   /// for an empty list.
   std::string tensorInfos(ArrayRef<TensorInfo> infos) {
     if (infos.empty())

@@ -59,6 +59,22 @@ bool kiln::runtime::isValidDType(const kiln_dtype &dtype) {
   return value >= 0 && value < static_cast<int64_t>(std::size(dtypeTable));
 }
 
+bool kiln::runtime::isIntegerDType(kiln_dtype dtype) {
+  switch (dtype) {
+  case KILN_DTYPE_U8:
+  case KILN_DTYPE_I8:
+  case KILN_DTYPE_U16:
+  case KILN_DTYPE_I16:
+  case KILN_DTYPE_U32:
+  case KILN_DTYPE_I32:
+  case KILN_DTYPE_U64:
+  case KILN_DTYPE_I64:
+    return true;
+  default:
+    return false;
+  }
+}
+
 std::optional<kiln_dtype> kiln::runtime::parseDTypeName(std::string_view name) {
   for (const DTypeInfo &info : dtypeTable)
     if (name == info.name)

@@ -31,6 +31,10 @@ int64_t getDTypeValue(const kiln_dtype &dtype);
 /// kiln_dtype values.
 bool isValidDType(const kiln_dtype &dtype);
 
+/// Whether `dtype` is one of the signed or unsigned integer types (not
+/// BOOL).
+bool isIntegerDType(kiln_dtype dtype);
+
 /// The supported names, comma-separated, for error messages.
 std::string listDTypeNames();
 

@@ -38,6 +38,18 @@ Status kiln::runtime::makeError(kiln_status_code code, std::string message) {
 
 Status kiln::runtime::outOfMemory() { return Status(&outOfMemoryStatus); }
 
+Status kiln::runtime::addContext(Status error, const std::string &context) {
+  if (error && error.get() != &outOfMemoryStatus)
+    error->message = context + ": " + error->message;
+  return error;
+}
+
+Status kiln::runtime::invalidArgument(const char *function,
+                                      const std::string &what) {
+  return makeError(KILN_STATUS_INVALID_ARGUMENT,
+                   std::string(function) + ": " + what);
+}
+
 std::string kiln::runtime::quote(std::string_view text) {
   constexpr size_t maxQuotedBytes = 200;
   static const char hexDigits[] = "0123456789abcdef";

@@ -4,7 +4,8 @@
 // on success and converts to the `kiln_status *` of the C API when it
 // crosses it. An allocation failure while building an error still yields a
 // (static) out-of-memory error rather than a false success. Also the
-// helpers that spell names and shapes the same way in every message.
+// guard every C entry point runs its body in, and the helpers that spell
+// names and shapes the same way in every message.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +47,26 @@ Status makeError(kiln_status_code code, std::string message);
 
 /// The error for a failed allocation; it needs no memory.
 Status outOfMemory();
+
+/// `error` with "context: " put before its message, so that an error from
+/// a lower layer says what it was doing; the static out-of-memory error is
+/// returned unchanged.
+Status addContext(Status error, const std::string &context);
+
+/// An INVALID_ARGUMENT error from the C function `function`: "function:
+/// what".
+Status invalidArgument(const char *function, const std::string &what);
+
+/// Runs `body`, which returns a Status, and hands its error to C; an
+/// allocation failure anywhere in it becomes an out-of-memory error. Every
+/// C entry point runs its body so that no C++ exception crosses the C ABI.
+template <typename Body> kiln_status *runGuarded(Body body) {
+  try {
+    return body().release();
+  } catch (const std::bad_alloc &) {
+    return outOfMemory().release();
+  }
+}
 
 /// Quotes a file path or tensor name for a message: 'name'. Names come from
 /// untrusted files, so control characters are escaped (\xNN) and names

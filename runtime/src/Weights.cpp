@@ -12,30 +12,12 @@
 #include "runtime/src/Convert.h"
 #include "runtime/src/DType.h"
 
-#include <new>
-
 using namespace kiln::runtime;
 
 /// The checkpoint behind the opaque C handle.
 struct kiln_weights {
   Checkpoint checkpoint;
 };
-
-/// Runs `body`, which returns a Status, and hands its error to C; an
-/// allocation failure anywhere in it becomes an out-of-memory error.
-template <typename Body> static kiln_status *runGuarded(Body body) {
-  try {
-    return body().release();
-  } catch (const std::bad_alloc &) {
-    return outOfMemory().release();
-  }
-}
-
-/// An INVALID_ARGUMENT error from the C function `function`.
-static Status invalidArgument(const char *function, const std::string &what) {
-  return makeError(KILN_STATUS_INVALID_ARGUMENT,
-                   std::string(function) + ": " + what);
-}
 
 /// Fills `info` from `tensor`.
 static void describeTensor(const CheckpointTensor &tensor,

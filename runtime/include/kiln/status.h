@@ -35,6 +35,11 @@ typedef enum kiln_status_code {
   KILN_STATUS_UNSUPPORTED = 6,
   /// Memory ran out.
   KILN_STATUS_OUT_OF_MEMORY = 7,
+  /// A kernel of the compiled model reported an error while running.
+  KILN_STATUS_KERNEL_FAILED = 8,
+  /// A call came out of order, such as running a model before all of its
+  /// inputs are set or reading an output before a run succeeded.
+  KILN_STATUS_FAILED_PRECONDITION = 9,
 } kiln_status_code;
 
 /// An error returned by a runtime call; opaque. NULL means success.

@@ -1,0 +1,222 @@
+//===- kiln-reference.cpp - fp64 reference runs of a model ----------------===//
+//
+// The oracle of Kiln's end-to-end tests. For a model description it
+//
+// - makes seeded random weights (the reference evaluator's distribution)
+//   and writes them as a safetensors checkpoint that a compiled model can
+//   load (`--write-weights`), transposing the matrices the spec says the
+//   checkpoint stores transposed;
+// - evaluates the *unfused* kiln IR that the frontend builds, in double
+//   precision, on the given tokens, and writes the first output as .npy
+//   (`--write-output`);
+// - compares a compiled model's .npy output with the reference within a
+//   tolerance relative to the reference's largest magnitude (`--compare`).
+//
+// The unfused graph is deliberately what it evaluates: no pass of the
+// pipeline that produced the compiled model is involved in the oracle.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NpyFile.h"
+
+#include "frontend/MLIRGen.h"
+#include "frontend/SpecLoader.h"
+#include "reference/ReferenceEvaluator.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+
+namespace cl = llvm::cl;
+using namespace mlir;
+
+static cl::opt<std::string> inputFilename(cl::Positional,
+                                          cl::desc("<spec.yaml|config.json>"));
+static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the random weights"),
+                              cl::init(0));
+static cl::list<int64_t> tokens("tokens", cl::desc("Token ids of input_ids "
+                                                   "(decoder_input_ids)"),
+                                cl::CommaSeparated);
+static cl::list<int64_t>
+    encoderTokens("encoder-tokens",
+                  cl::desc("Token ids of encoder_input_ids"),
+                  cl::CommaSeparated);
+static cl::list<int64_t>
+    attentionMask("attention-mask",
+                  cl::desc("The attention mask (default: all ones)"),
+                  cl::CommaSeparated);
+static cl::opt<std::string>
+    writeWeights("write-weights",
+                 cl::desc("Write the random weights as a safetensors file"),
+                 cl::value_desc("path"));
+static cl::opt<std::string>
+    writeOutput("write-output",
+                cl::desc("Write the reference output as .npy"),
+                cl::value_desc("path"));
+static cl::list<std::string>
+    compare("compare",
+            cl::desc("Compare two .npy files: <actual> <reference>"),
+            cl::multi_val(2));
+static cl::opt<double> tolerance(
+    "tolerance",
+    cl::desc("Largest allowed |actual - reference| / max |reference|"),
+    cl::init(1e-4));
+
+/// Reports `message` as `kiln-reference: error:` and returns 1.
+static int failWith(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "kiln-reference") << message << "\n";
+  return 1;
+}
+
+/// Compares two .npy arrays and prints the largest relative error.
+static int compareArrays(llvm::StringRef actualPath,
+                         llvm::StringRef referencePath) {
+  llvm::Expected<kiln::NpyArray> actual = kiln::readNpy(actualPath);
+  if (!actual)
+    return failWith(llvm::toString(actual.takeError()));
+  llvm::Expected<kiln::NpyArray> reference = kiln::readNpy(referencePath);
+  if (!reference)
+    return failWith(llvm::toString(reference.takeError()));
+  if (actual->shape != reference->shape)
+    return failWith("the arrays have different shapes");
+  double scale = 0, worst = 0;
+  for (double value : reference->values)
+    scale = std::max(scale, std::fabs(value));
+  for (auto [a, r] : llvm::zip_equal(actual->values, reference->values)) {
+    double error = std::fabs(a - r);
+    worst = std::isnan(error) ? INFINITY : std::max(worst, error);
+  }
+  double relative = worst / std::max(scale, 1e-30);
+  llvm::outs() << "max abs error " << llvm::format("%.3e", worst)
+               << ", max |reference| " << llvm::format("%.3e", scale)
+               << ", relative " << llvm::format("%.3e", relative) << ": "
+               << (relative <= tolerance ? "ok" : "MISMATCH") << "\n";
+  return relative <= tolerance ? 0 : 1;
+}
+
+/// Writes the weight arguments of `forward` as an F32 safetensors file;
+/// matrices marked `kiln.weight_transposed` are stored [in, out].
+static llvm::Error
+writeCheckpoint(llvm::StringRef path, func::FuncOp forward,
+                llvm::ArrayRef<kiln::ReferenceTensor> arguments) {
+  llvm::json::Object header;
+  std::string data;
+  for (auto [index, tensor] : llvm::enumerate(arguments)) {
+    auto name = forward.getArgAttrOfType<StringAttr>(index, "kiln.weight");
+    if (!name)
+      continue;
+    llvm::SmallVector<int64_t> shape(tensor.getShape());
+    std::vector<float> values(tensor.getElements().begin(),
+                              tensor.getElements().end());
+    if (forward.getArgAttr(index, "kiln.weight_transposed")) {
+      int64_t rows = shape[0], columns = shape[1];
+      std::vector<float> transposed(values.size());
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < columns; ++c)
+          transposed[c * rows + r] = values[r * columns + c];
+      values = std::move(transposed);
+      std::swap(shape[0], shape[1]);
+    }
+    size_t begin = data.size();
+    data.append(reinterpret_cast<const char *>(values.data()),
+                values.size() * sizeof(float));
+    header[name.getValue()] = llvm::json::Object{
+        {"dtype", "F32"},
+        {"shape", llvm::json::Array(shape)},
+        {"data_offsets", llvm::json::Array{begin, data.size()}}};
+  }
+  std::string headerText;
+  llvm::raw_string_ostream(headerText)
+      << llvm::json::Value(std::move(header));
+  headerText.append((8 - headerText.size() % 8) % 8, ' ');
+  std::error_code error;
+  llvm::raw_fd_ostream file(path, error);
+  if (error)
+    return llvm::createStringError(error, "cannot write '%s'",
+                                   path.str().c_str());
+  uint64_t length = headerText.size();
+  file.write(reinterpret_cast<const char *>(&length), sizeof(length));
+  file << headerText << data;
+  return llvm::Error::success();
+}
+
+/// The [1, n] tensor of `values`.
+static kiln::ReferenceTensor rowTensor(llvm::ArrayRef<int64_t> values) {
+  return kiln::ReferenceTensor(
+      {1, static_cast<int64_t>(values.size())},
+      std::vector<double>(values.begin(), values.end()));
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "Kiln fp64 reference runs of a model\n");
+  if (!compare.empty())
+    return compareArrays(compare[0], compare[1]);
+  if (inputFilename.empty())
+    return failWith("expected a model description");
+  if (tokens.empty())
+    return failWith("expected --tokens");
+
+  llvm::SourceMgr sourceMgr;
+  std::optional<kiln::ModelSpec> spec =
+      kiln::loadModelSpec(inputFilename, sourceMgr);
+  if (!spec)
+    return 1;
+  MLIRContext context;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = kiln::buildModule(*spec, context);
+  if (!module)
+    return 1;
+  auto forward = module->lookupSymbol<func::FuncOp>("forward");
+
+  FailureOr<std::vector<kiln::ReferenceTensor>> arguments =
+      kiln::randomArguments(forward, seed, {1, 1});
+  if (failed(arguments))
+    return 1;
+  // The inputs are the given tokens, not random ones.
+  for (auto [index, argument] : llvm::enumerate(*arguments)) {
+    auto input = forward.getArgAttrOfType<StringAttr>(index, "kiln.input");
+    if (!input)
+      continue;
+    StringRef name = input.getValue();
+    if (name == "input_ids" || name == "decoder_input_ids")
+      argument = rowTensor(tokens);
+    else if (name == "encoder_input_ids")
+      argument = rowTensor(encoderTokens);
+    else if (name.ends_with("attention_mask"))
+      argument = attentionMask.empty()
+                     ? kiln::ReferenceTensor::getSplat(
+                           {1, static_cast<int64_t>(
+                                   name.starts_with("encoder")
+                                       ? encoderTokens.size()
+                                       : tokens.size())},
+                           1.0)
+                     : rowTensor(attentionMask);
+  }
+
+  if (!writeWeights.empty())
+    if (llvm::Error error = writeCheckpoint(writeWeights, forward, *arguments))
+      return failWith(llvm::toString(std::move(error)));
+
+  FailureOr<std::vector<kiln::ReferenceTensor>> results =
+      kiln::evaluateFunction(forward, *arguments);
+  if (failed(results))
+    return 1;
+  if (!writeOutput.empty()) {
+    const kiln::ReferenceTensor &output = results->front();
+    if (llvm::Error error = kiln::writeNpy(writeOutput, output.getShape(),
+                                           output.getElements()))
+      return failWith(llvm::toString(std::move(error)));
+  }
+  return 0;
+}
