@@ -3,7 +3,8 @@
 // The back end of kiln-compile: compiles a memory-planned forward function
 // into kernels and host code, combines their objects into one relocatable
 // model object (`--emit=obj`), and links that with Kiln's runtime into an
-// executable. Each phase is announced on stderr with its time, and a failing
+// executable (`--emit=exe`) or a shared library with a C header
+// (`--emit=lib`). Each phase is announced on stderr with its time, and a failing
 // phase stops the build with an error naming it.
 //
 //===----------------------------------------------------------------------===//
@@ -28,6 +29,9 @@ enum class NativeStage {
   /// An executable: the model object linked with the runtime and its
   /// command-line driver.
   Executable,
+  /// A shared library exporting Kiln's C API (kiln/runtime.h) and the
+  /// model's descriptor, with a C header beside it.
+  SharedLibrary,
 };
 
 /// Options of the native build.

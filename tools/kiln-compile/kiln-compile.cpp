@@ -63,6 +63,8 @@ enum class EmitLevel {
   Obj,
   /// A native executable linked with Kiln's runtime.
   Exe,
+  /// A shared library with the runtime's C API, and a C header.
+  Lib,
 };
 
 } // namespace
@@ -81,7 +83,7 @@ static cl::opt<std::string> outputFilename("o", cl::desc("Output filename"),
 static cl::opt<EmitLevel> emitLevel(
     "emit",
     cl::desc("How far to lower the model (default: from the -o extension: "
-             ".mlir graph, .ll llvm, .o obj, other files exe; graph on "
+             ".mlir graph, .ll llvm, .o obj, .so lib, other files exe; graph on "
              "stdout)"),
     cl::values(
         clEnumValN(EmitLevel::Spec, "spec",
@@ -94,7 +96,9 @@ static cl::opt<EmitLevel> emitLevel(
         clEnumValN(EmitLevel::Obj, "obj",
                    "one object file with the kernels and the host code"),
         clEnumValN(EmitLevel::Exe, "exe",
-                   "a native executable linked with Kiln's runtime")));
+                   "a native executable linked with Kiln's runtime"),
+        clEnumValN(EmitLevel::Lib, "lib",
+                   "a shared library with Kiln's C API, and a C header")));
 
 static cl::opt<std::string> targetCpu(
     "target-cpu",
@@ -194,6 +198,8 @@ static EmitLevel defaultEmitLevel(llvm::StringRef output) {
     return EmitLevel::Llvm;
   if (output.ends_with(".o"))
     return EmitLevel::Obj;
+  if (output.ends_with(".so"))
+    return EmitLevel::Lib;
   return EmitLevel::Exe;
 }
 
@@ -342,6 +348,7 @@ static int emitIR(mlir::ModuleOp module, llvm::raw_ostream &os) {
   kiln::NativeBuildOptions options;
   options.stage = emitLevel == EmitLevel::Llvm  ? kiln::NativeStage::LlvmIR
                   : emitLevel == EmitLevel::Obj ? kiln::NativeStage::Object
+                  : emitLevel == EmitLevel::Lib ? kiln::NativeStage::SharedLibrary
                                                 : kiln::NativeStage::Executable;
   options.outputPath = outputFilename;
   options.targetCpu = targetCpu;
@@ -363,7 +370,7 @@ int main(int argc, char **argv) {
   if (!emitLevel.getNumOccurrences())
     emitLevel = defaultEmitLevel(outputFilename);
   if (emitLevel >= EmitLevel::Obj && outputFilename == "-")
-    return failWith("--emit=obj and --emit=exe need an output file (-o)");
+    return failWith("--emit=obj, exe and lib need an output file (-o)");
 
   // A .mlir input is kiln IR already, as kiln-opt reads it: the driver
   // then starts at the `mlir` level.

@@ -43,17 +43,18 @@ static cl::opt<std::string> inputFilename(cl::Positional,
                                           cl::desc("<spec.yaml|config.json>"));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the random weights"),
                               cl::init(0));
-static cl::list<int64_t> tokens("tokens", cl::desc("Token ids of input_ids "
-                                                   "(decoder_input_ids)"),
-                                cl::CommaSeparated);
-static cl::list<int64_t>
+static cl::list<std::string>
+    tokens("tokens",
+           cl::desc("Token ids of input_ids (decoder_input_ids), comma-"
+                    "separated; repeat the option for each batch row"));
+static cl::list<std::string>
     encoderTokens("encoder-tokens",
-                  cl::desc("Token ids of encoder_input_ids"),
-                  cl::CommaSeparated);
-static cl::list<int64_t>
+                  cl::desc("Token ids of encoder_input_ids, one option per "
+                           "batch row"));
+static cl::list<std::string>
     attentionMask("attention-mask",
-                  cl::desc("The attention mask (default: all ones)"),
-                  cl::CommaSeparated);
+                  cl::desc("The attention mask, one option per batch row "
+                           "(default: all ones)"));
 static cl::opt<std::string>
     writeWeights("write-weights",
                  cl::desc("Write the random weights as a safetensors file"),
@@ -149,11 +150,34 @@ writeCheckpoint(llvm::StringRef path, func::FuncOp forward,
   return llvm::Error::success();
 }
 
-/// The [1, n] tensor of `values`.
-static kiln::ReferenceTensor rowTensor(llvm::ArrayRef<int64_t> values) {
+/// The [rows, columns] tensor of comma-separated integer `rows`, or an
+/// error naming `option` when a row is malformed or the rows differ in
+/// length.
+static llvm::Expected<kiln::ReferenceTensor>
+matrixOf(llvm::ArrayRef<std::string> rows, llvm::StringRef option) {
+  std::vector<double> values;
+  int64_t columns = -1;
+  for (llvm::StringRef row : rows) {
+    llvm::SmallVector<llvm::StringRef> fields;
+    row.split(fields, ',');
+    if (columns >= 0 && static_cast<int64_t>(fields.size()) != columns)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "--%s rows differ in length",
+                                     option.str().c_str());
+    columns = fields.size();
+    for (llvm::StringRef field : fields) {
+      int64_t value;
+      if (field.trim().getAsInteger(10, value))
+        return llvm::createStringError(
+            llvm::inconvertibleErrorCode(),
+            "--%s expects comma-separated integers, got '%s'",
+            option.str().c_str(), row.str().c_str());
+      values.push_back(value);
+    }
+  }
   return kiln::ReferenceTensor(
-      {1, static_cast<int64_t>(values.size())},
-      std::vector<double>(values.begin(), values.end()));
+      {static_cast<int64_t>(rows.size()), std::max<int64_t>(columns, 0)},
+      std::move(values));
 }
 
 int main(int argc, char **argv) {
@@ -183,25 +207,26 @@ int main(int argc, char **argv) {
       kiln::randomArguments(forward, seed, {1, 1});
   if (failed(arguments))
     return 1;
-  // The inputs are the given tokens, not random ones.
+  // The inputs are the given tokens, not random ones; masks default to
+  // all ones over the tokens they mask.
   for (auto [index, argument] : llvm::enumerate(*arguments)) {
     auto input = forward.getArgAttrOfType<StringAttr>(index, "kiln.input");
     if (!input)
       continue;
     StringRef name = input.getValue();
-    if (name == "input_ids" || name == "decoder_input_ids")
-      argument = rowTensor(tokens);
-    else if (name == "encoder_input_ids")
-      argument = rowTensor(encoderTokens);
-    else if (name.ends_with("attention_mask"))
-      argument = attentionMask.empty()
-                     ? kiln::ReferenceTensor::getSplat(
-                           {1, static_cast<int64_t>(
-                                   name.starts_with("encoder")
-                                       ? encoderTokens.size()
-                                       : tokens.size())},
-                           1.0)
-                     : rowTensor(attentionMask);
+    bool isEncoder = name.starts_with("encoder_");
+    llvm::ArrayRef<std::string> ids = isEncoder ? encoderTokens : tokens;
+    llvm::Expected<kiln::ReferenceTensor> value =
+        matrixOf(ids, isEncoder ? "encoder-tokens" : "tokens");
+    if (value && name.ends_with("attention_mask")) {
+      if (!isEncoder && !attentionMask.empty())
+        value = matrixOf(attentionMask, "attention-mask");
+      else
+        value = kiln::ReferenceTensor::getSplat(value->getShape(), 1.0);
+    }
+    if (!value)
+      return failWith(llvm::toString(value.takeError()));
+    argument = std::move(*value);
   }
 
   if (!writeWeights.empty())
