@@ -17,10 +17,13 @@ CMAKE_FLAGS = -G Ninja \
   -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir \
   -DLLVM_EXTERNAL_LIT=$(LLVM_DIR)/build/utils/lit/lit.py
 
-.PHONY: deps configure build run check clean
+.PHONY: deps test-deps configure build run check clean
 
 deps:
 	@utils/install-deps.sh
+
+test-deps:
+	@utils/install-deps.sh --tests
 
 $(BUILD_DIR)/build.ninja: | deps
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
@@ -38,7 +41,7 @@ run: build
 	$(BUILD_DIR)/gpt2-small --random-weights --seed 1 \
 	  --tokens 464,2068,7586,21831,18045,625,262 --bench 5
 
-check: build
+check: build test-deps
 	ninja -C $(BUILD_DIR) -j $(JOBS) check-kiln
 
 clean:

@@ -25,6 +25,24 @@ config.substitutions.append(("%kiln_obj_root", config.kiln_obj_root))
 config.substitutions.append(
     ("%clang", os.path.join(config.llvm_tools_dir, "clang")))
 
+# Debian's PyTorch (python3-torch) is an independent reference for some
+# end-to-end tests; they are skipped, with a note, where it is missing.
+import subprocess
+
+debian_python = "/usr/bin/python3"
+try:
+    has_torch = subprocess.run(
+        [debian_python, "-c", "import numpy, torch"],
+        capture_output=True).returncode == 0
+except OSError:
+    has_torch = False
+if has_torch:
+    config.available_features.add("torch")
+    config.substitutions.append(("%torch_python", debian_python))
+else:
+    lit_config.note("PyTorch (Debian's python3-torch) is not installed: the "
+                    "PyTorch cross-checks are skipped")
+
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 

@@ -2,21 +2,25 @@
 #===- install-deps.sh - Install Kiln's build and test dependencies -------===#
 #
 # Installs the Debian 12 packages Kiln needs, and only those missing, so a
-# second run on a ready machine returns at once. Runs apt-get as root, or
-# through sudo when available.
+# second run on a ready machine returns at once; with --tests, also the
+# references the tests compare with (NumPy, PyTorch). Runs apt-get as root,
+# or through sudo when available.
 #
 #===----------------------------------------------------------------------===#
 set -euo pipefail
 
+# What building Kiln and running compiled models needs.
 packages=(
   # Toolchain: LLVM/MLIR 19, clang and lld 19, CMake, Ninja.
   clang-19 lld-19 llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   cmake ninja-build
   # Libraries.
   libfmt-dev libgtest-dev libhalide14-0-dev
-  # Test references.
-  python3 python3-numpy
 )
+# References that only the tests use: `install-deps.sh --tests`.
+if [ "${1:-}" = "--tests" ]; then
+  packages+=(python3 python3-numpy python3-torch)
+fi
 
 missing=()
 for package in "${packages[@]}"; do
