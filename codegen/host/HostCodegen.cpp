@@ -305,23 +305,35 @@ FailureOr<std::vector<std::string>> ForwardEmitter::emit() {
   return callNames;
 }
 
-/// Defines `halide_do_par_for` to run Halide's parallel loops on the
-/// runtime's pool; it takes precedence over the Halide runtime's weak
-/// definition when the model is linked.
-void emitParallelForGlue(ModuleOp hostModule) {
-  HostAbi abi(hostModule.getContext());
+/// Defines Halide runtime function `halideName` of `type` to forward its
+/// arguments to the Kiln runtime's `kilnName`; the definition takes
+/// precedence over the Halide runtime's weak one when the model is linked.
+void emitRuntimeOverride(ModuleOp hostModule, StringRef halideName,
+                         StringRef kilnName, LLVM::LLVMFunctionType type) {
   OpBuilder builder = OpBuilder::atBlockEnd(hostModule.getBody());
   Location loc = builder.getUnknownLoc();
-  auto type = LLVM::LLVMFunctionType::get(
-      abi.i32, {abi.ptr, abi.ptr, abi.i32, abi.i32, abi.ptr});
-  auto pool = builder.create<LLVM::LLVMFuncOp>(loc, "kiln_parallel_for", type);
-  auto glue = builder.create<LLVM::LLVMFuncOp>(loc, "halide_do_par_for", type);
+  auto target = builder.create<LLVM::LLVMFuncOp>(loc, kilnName, type);
+  auto glue = builder.create<LLVM::LLVMFuncOp>(loc, halideName, type);
   Block *entry = glue.addEntryBlock(builder);
   builder.setInsertionPointToStart(entry);
-  Value result =
-      builder.create<LLVM::CallOp>(loc, pool, entry->getArguments())
-          .getResult();
-  builder.create<LLVM::ReturnOp>(loc, result);
+  auto call = builder.create<LLVM::CallOp>(loc, target, entry->getArguments());
+  builder.create<LLVM::ReturnOp>(loc, call.getResults());
+}
+
+/// Routes the kernels' parallel loops to the runtime's thread pool and
+/// their error reports to the runtime, instead of Halide's pool and its
+/// default handler, which aborts the process.
+void emitHalideRuntimeOverrides(ModuleOp hostModule) {
+  HostAbi abi(hostModule.getContext());
+  emitRuntimeOverride(hostModule, "halide_do_par_for", "kiln_parallel_for",
+                      LLVM::LLVMFunctionType::get(
+                          abi.i32, {abi.ptr, abi.ptr, abi.i32, abi.i32,
+                                    abi.ptr}));
+  emitRuntimeOverride(
+      hostModule, "halide_error", "kiln_kernel_error",
+      LLVM::LLVMFunctionType::get(
+          LLVM::LLVMVoidType::get(hostModule.getContext()),
+          {abi.ptr, abi.ptr}));
 }
 
 } // namespace
@@ -340,7 +352,7 @@ OwningOpRef<ModuleOp> buildHostModule(func::FuncOp forward,
   FailureOr<std::vector<std::string>> callNames = emitter.emit();
   if (failed(callNames))
     return nullptr;
-  emitParallelForGlue(*hostModule);
+  emitHalideRuntimeOverrides(*hostModule);
   if (failed(buildModelDescriptor(*hostModule, forward, *layout, shapes,
                                   *callNames)))
     return nullptr;

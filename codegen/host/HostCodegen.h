@@ -9,9 +9,10 @@
 //   kiln-plan-memory) or the caller's output buffers, with run-time extents
 //   computed from the size symbols;
 // - the constant descriptor `kiln_compiled_model` (kiln/model_abi.h);
-// - `halide_do_par_for`, which sends the kernels' parallel loops to the
-//   runtime's thread pool (`kiln_parallel_for`), overriding the Halide
-//   runtime's own pool.
+// - `halide_do_par_for` and `halide_error`, which send the kernels'
+//   parallel loops to the runtime's thread pool (`kiln_parallel_for`) and
+//   their error reports to the runtime (`kiln_kernel_error`), overriding
+//   the Halide runtime's pool and its aborting error handler.
 //
 //===----------------------------------------------------------------------===//
 

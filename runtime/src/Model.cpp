@@ -12,6 +12,7 @@
 
 #include "runtime/src/AlignedBuffer.h"
 #include "runtime/src/Descriptor.h"
+#include "runtime/src/KernelErrors.h"
 #include "runtime/src/ModelInputs.h"
 #include "runtime/src/ModelWeights.h"
 #include "runtime/src/Profiler.h"
@@ -325,17 +326,20 @@ static Status runModel(kiln_model &model) {
   int32_t code;
   {
     ThreadPool::Scope scope(*model.pool);
+    clearKernelError();
     model.profiler.beginForward();
     code = model.desc.forward(&args);
     model.profiler.endForward();
   }
   if (code != 0) {
     std::string call = model.profiler.getLastCallName();
+    std::string message = getKernelError();
     return makeError(
         KILN_STATUS_KERNEL_FAILED,
         "model " + quote(model.desc.name) + ": " +
             (call.empty() ? "forward" : "kernel call " + quote(call)) +
-            " failed with code " + std::to_string(code));
+            " failed with code " + std::to_string(code) +
+            (message.empty() ? "" : ": " + message));
   }
   model.hasOutputs = true;
   return ok();

@@ -346,7 +346,7 @@ TEST_F(InputErrorTest, FailingKernelIsNamed) {
   EXPECT_EQ(expectError(StatusPtr(kiln_model_run(model.get())),
                         KILN_STATUS_KERNEL_FAILED),
             "model 'toy': kernel call 'pool.mean (toy_mean_pool)' failed "
-            "with code 3");
+            "with code 3: toy mask values must be 0 or 1");
   const void *data;
   int32_t rank;
   const int64_t *dims;

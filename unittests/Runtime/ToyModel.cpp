@@ -70,8 +70,11 @@ static int32_t runPool(void *, int32_t batch, uint8_t *closure) {
   int64_t count = 0;
   for (int64_t s = 0; s < b.seq; ++s) {
     int64_t token = batch * b.seq + s;
-    if (b.mask[token] != 0 && b.mask[token] != 1)
+    if (b.mask[token] != 0 && b.mask[token] != 1) {
+      // As a Halide kernel does: report, then return the error code.
+      kiln_kernel_error(nullptr, "toy mask values must be 0 or 1\n");
       return toyBadMaskCode;
+    }
     if (b.mask[token] == 0)
       continue;
     ++count;

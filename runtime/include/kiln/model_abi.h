@@ -140,6 +140,12 @@ typedef int32_t (*kiln_task_fn)(void *user_context, int32_t index,
 int32_t kiln_parallel_for(void *user_context, kiln_task_fn task, int32_t min,
                           int32_t count, uint8_t *closure);
 
+/// Records the message of a failing kernel (an extent it was not compiled
+/// for, an out-of-bounds access it refused); the kernel then returns a
+/// non-zero code, and the runtime's error for the run carries the message.
+/// Kernels' error reports are routed here instead of aborting.
+void kiln_kernel_error(void *user_context, const char *message);
+
 /// Marks the start and end of kernel call `call` (an index into
 /// `kernel_call_names`) for the profiler passed in kiln_forward_args; do
 /// nothing when `profiler` is NULL.
