@@ -12,7 +12,7 @@ include "mlir/IR/OpBase.td"
 
 def Kiln_Dialect : Dialect {
   let name = "kiln";
-  let cppNamespace = "::mlir::kiln";
+  let cppNamespace = "::kiln";
   let summary = "Transformer model concepts at tensor level";
   let description = [{
     The `kiln` dialect describes a Transformer with one op per model concept:

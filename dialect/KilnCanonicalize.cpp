@@ -18,7 +18,7 @@
 #include "llvm/ADT/APFloat.h"
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 //===----------------------------------------------------------------------===//
 // Scaling and casts

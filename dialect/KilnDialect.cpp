@@ -10,7 +10,7 @@
 #include "mlir/IR/Builders.h"
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 #include "dialect/KilnDialect.cpp.inc"
 

@@ -22,7 +22,7 @@ def Kiln_ActivationKind : I32EnumAttr<"ActivationKind",
       I32EnumAttrCase<"Silu", 3, "silu">,
       I32EnumAttrCase<"Tanh", 4, "tanh">
     ]> {
-  let cppNamespace = "::mlir::kiln";
+  let cppNamespace = "::kiln";
 }
 
 
@@ -35,7 +35,7 @@ def Kiln_MaskKind : I32EnumAttr<"MaskKind",
       I32EnumAttrCase<"Causal", 1, "causal">,
       I32EnumAttrCase<"SlidingWindow", 2, "sliding_window">
     ]> {
-  let cppNamespace = "::mlir::kiln";
+  let cppNamespace = "::kiln";
 }
 
 
@@ -47,7 +47,7 @@ def Kiln_RopeStyle : I32EnumAttr<"RopeStyle",
       I32EnumAttrCase<"Half", 0, "half">,
       I32EnumAttrCase<"Interleaved", 1, "interleaved">
     ]> {
-  let cppNamespace = "::mlir::kiln";
+  let cppNamespace = "::kiln";
 }
 
 

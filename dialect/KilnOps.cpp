@@ -14,7 +14,7 @@
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 //===----------------------------------------------------------------------===//
 // Verification helpers

@@ -588,7 +588,7 @@ def Kiln_AttentionOp : Kiln_Op<"attention", [Pure]> {
                        Optional<Kiln_AttentionMaskTensor>:$key_padding,
                        F64Attr:$scale,
                        DefaultValuedAttr<Kiln_MaskKind,
-                                         "::mlir::kiln::MaskKind::None">:$mask,
+                                         "::kiln::MaskKind::None">:$mask,
                        OptionalAttr<I64Attr>:$window);
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = [{

@@ -15,7 +15,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace {
 
@@ -38,7 +38,7 @@ SmallVector<ConcreteShape> sameAsFirstOperand(Operation *op,
 } // namespace
 
 FailureOr<SmallVector<ConcreteShape>>
-mlir::kiln::inferConcreteResultShapes(Operation *op,
+kiln::inferConcreteResultShapes(Operation *op,
                                       ArrayRef<ConcreteShape> operands) {
   Type resultType = op->getNumResults() ? op->getResult(0).getType() : Type();
   using Shapes = FailureOr<SmallVector<ConcreteShape>>;

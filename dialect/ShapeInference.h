@@ -14,18 +14,19 @@
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/SmallVector.h"
 
-namespace mlir::kiln {
+namespace kiln {
 
 /// A fully static shape.
-using ConcreteShape = SmallVector<int64_t>;
+using ConcreteShape = llvm::SmallVector<int64_t>;
 
 /// Computes the concrete shape of every result of `op` (a kiln op or an
 /// `arith.constant`) given the concrete shapes of its operands, which must
 /// be compatible with the operand types. Emits an error on `op` and fails
 /// for ops it does not know or operand sizes the op's semantics reject.
-FailureOr<SmallVector<ConcreteShape>>
-inferConcreteResultShapes(Operation *op, ArrayRef<ConcreteShape> operandShapes);
+mlir::FailureOr<llvm::SmallVector<ConcreteShape>>
+inferConcreteResultShapes(mlir::Operation *op,
+                          llvm::ArrayRef<ConcreteShape> operandShapes);
 
-} // namespace mlir::kiln
+} // namespace kiln
 
 #endif // KILN_DIALECT_SHAPEINFERENCE_H

@@ -5,7 +5,9 @@
 #include "mlir/IR/BuiltinTypeInterfaces.h"
 #include "llvm/ADT/STLExtras.h"
 
-namespace mlir::kiln {
+using namespace mlir;
+
+namespace kiln {
 
 bool areDimsCompatible(int64_t lhs, int64_t rhs) {
   return lhs == rhs || ShapedType::isDynamic(lhs) ||
@@ -54,4 +56,4 @@ std::string formatShape(ArrayRef<int64_t> shape) {
   return text;
 }
 
-} // namespace mlir::kiln
+} // namespace kiln

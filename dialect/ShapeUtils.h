@@ -16,27 +16,28 @@
 #include <optional>
 #include <string>
 
-namespace mlir::kiln {
+namespace kiln {
 
 /// Whether two dimension sizes may be equal at run time: they are equal, or
 /// at least one of them is dynamic.
 bool areDimsCompatible(int64_t lhs, int64_t rhs);
 
 /// Whether two shapes have the same rank and pairwise compatible dimensions.
-bool areShapesCompatible(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs);
+bool areShapesCompatible(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs);
 
 /// The shape that NumPy broadcasting gives `lhs` and `rhs` (trailing
 /// dimensions aligned, size 1 stretches), or nothing when two static sizes
 /// other than 1 differ. A dynamic size broadcast against 1 stays dynamic.
-std::optional<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> lhs,
-                                                    ArrayRef<int64_t> rhs);
+std::optional<llvm::SmallVector<int64_t>>
+broadcastShapes(llvm::ArrayRef<int64_t> lhs,
+                llvm::ArrayRef<int64_t> rhs);
 
 /// Formats a dimension size for diagnostics: the number, or `?` if dynamic.
 std::string formatDim(int64_t dim);
 
 /// Formats a shape as MLIR writes it in a tensor type: `1x?x768`.
-std::string formatShape(ArrayRef<int64_t> shape);
+std::string formatShape(llvm::ArrayRef<int64_t> shape);
 
-} // namespace mlir::kiln
+} // namespace kiln
 
 #endif // KILN_DIALECT_SHAPEUTILS_H

@@ -23,7 +23,7 @@
 #include "mlir/IR/Verifier.h"
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace kiln {
 

@@ -5,11 +5,15 @@
 // to the kiln dialect. It holds architecture only, never weights, and keeps
 // the source location of every field so that errors found after parsing
 // (an inconsistent shape, say) still point at the line that caused them.
+// Where a spec choice is exactly a dialect attribute (the RoPE pairing), it
+// uses the dialect's enum rather than a copy.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef KILN_FRONTEND_MODELSPEC_H
 #define KILN_FRONTEND_MODELSPEC_H
+
+#include "dialect/KilnDialect.h"
 
 #include <cstdint>
 #include <map>
@@ -48,8 +52,6 @@ enum class NormPlacement { Pre, Post };
 /// How positions enter the model.
 enum class PositionKind { None, Learned, Sinusoidal, Rope };
 
-/// Pairing of rotated features for RoPE (see kiln::RopeStyle in the dialect).
-enum class RopeStyle { Half, Interleaved };
 
 /// What `forward` returns.
 enum class OutputKind { Logits, HiddenStates, PooledEmbedding };
@@ -68,6 +70,8 @@ struct PositionSpec {
   double theta = 10000.0;
   /// RoPE only: number of rotated features per head (all when empty).
   std::optional<int64_t> rotaryDim;
+  /// Pairing of rotated features: the dialect's own enum, since the spec's
+  /// `rope_style` is exactly the `style` of `kiln.rope`.
   RopeStyle ropeStyle = RopeStyle::Half;
 };
 

@@ -17,7 +17,7 @@
 #include <cmath>
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace kiln {
 
@@ -117,9 +117,7 @@ static FailureOr<Value> emitAttention(ForwardBuilder &b, Value queries,
 
   const PositionSpec &positions = spec.positions;
   if (block.isSelfAttention && positions.kind == PositionKind::Rope) {
-    auto style = positions.ropeStyle == ::kiln::RopeStyle::Half
-                     ? mlir::kiln::RopeStyle::Half
-                     : mlir::kiln::RopeStyle::Interleaved;
+    RopeStyle style = positions.ropeStyle;
     IntegerAttr rotaryDim;
     if (positions.rotaryDim)
       rotaryDim = b.getBuilder().getI64IntegerAttr(*positions.rotaryDim);

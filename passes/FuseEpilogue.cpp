@@ -21,13 +21,13 @@
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/Support/FormatVariadic.h"
 
-namespace mlir::kiln {
+namespace kiln {
 #define GEN_PASS_DEF_KILNFUSEEPILOGUEPASS
 #include "passes/Passes.h.inc"
-} // namespace mlir::kiln
+} // namespace kiln
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace {
 

@@ -19,13 +19,13 @@
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
 
-namespace mlir::kiln {
+namespace kiln {
 #define GEN_PASS_DEF_KILNFUSENORMPASS
 #include "passes/Passes.h.inc"
-} // namespace mlir::kiln
+} // namespace kiln
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace {
 

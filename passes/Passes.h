@@ -12,7 +12,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 
-namespace mlir::kiln {
+namespace kiln {
 
 #define GEN_PASS_DECL
 #include "passes/Passes.h.inc"
@@ -20,6 +20,6 @@ namespace mlir::kiln {
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
-} // namespace mlir::kiln
+} // namespace kiln
 
 #endif // KILN_PASSES_PASSES_H

@@ -42,7 +42,7 @@ def KilnFuseAttentionPass
     causal or windowed, mismatched K and V head counts, or intermediate
     values used outside the chain.
   }];
-  let dependentDialects = ["mlir::kiln::KilnDialect"];
+  let dependentDialects = ["kiln::KilnDialect"];
   let options = [
     Option<"reportRefusals", "report-refusals", "bool", /*default=*/"false",
            "Emit a remark on each softmax that was not fused, saying why "
@@ -79,7 +79,7 @@ def KilnFuseEpiloguePass
     add is not a per-output-feature bias, or when the linear and the op
     are in different blocks.
   }];
-  let dependentDialects = ["mlir::kiln::KilnDialect"];
+  let dependentDialects = ["kiln::KilnDialect"];
   let options = [
     Option<"reportRefusals", "report-refusals", "bool", /*default=*/"false",
            "Emit a remark on each add or activation after a linear that was "
@@ -108,7 +108,7 @@ def KilnFuseNormPass : Pass<"kiln-fuse-norm", "mlir::func::FuncOp"> {
     `kiln.add`, when the add broadcasts (the fused ops add two tensors of
     one type), or when the add and the norm are in different blocks.
   }];
-  let dependentDialects = ["mlir::kiln::KilnDialect"];
+  let dependentDialects = ["kiln::KilnDialect"];
   let options = [
     Option<"reportRefusals", "report-refusals", "bool", /*default=*/"false",
            "Emit a remark on each norm that was not fused, saying why">
@@ -137,7 +137,7 @@ def KilnPlanMemoryPass : Pass<"kiln-plan-memory", "mlir::func::FuncOp"> {
     `kiln.arena_unshared_size` (the sum of all buffers, i.e. one buffer per
     tensor) so that the saving can be reported.
   }];
-  let dependentDialects = ["mlir::kiln::KilnDialect"];
+  let dependentDialects = ["kiln::KilnDialect"];
   let options = [
     Option<"maxSeqLen", "max-seq-len", "int64_t", /*default=*/"0",
            "Bound of dynamic sequence dimensions (0: the module's "

@@ -8,9 +8,9 @@
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
-void mlir::kiln::buildGraphPipeline(OpPassManager &pm) {
+void kiln::buildGraphPipeline(OpPassManager &pm) {
   // The frontend's graph first loses trivial redundancy (repeated masks,
   // identity reshapes) so that the fusion patterns see canonical chains.
   pm.addPass(createCanonicalizerPass());
@@ -27,7 +27,7 @@ void mlir::kiln::buildGraphPipeline(OpPassManager &pm) {
   pm.nest<func::FuncOp>().addPass(createKilnPlanMemoryPass());
 }
 
-void mlir::kiln::registerKilnPipelines() {
+void kiln::registerKilnPipelines() {
   PassPipelineRegistration<>(
       "kiln-graph-pipeline",
       "Fuse attention, epilogues and norms, clean up, and plan memory",

@@ -10,16 +10,16 @@
 
 #include "mlir/Pass/PassManager.h"
 
-namespace mlir::kiln {
+namespace kiln {
 
 /// Appends the graph pipeline (`kiln-graph-pipeline`) to `pm`, which must
 /// run on a module: clean-up, the fusions, clean-up again, then memory
 /// planning of every function.
-void buildGraphPipeline(OpPassManager &pm);
+void buildGraphPipeline(mlir::OpPassManager &pm);
 
 /// Registers the named pipelines with the global pass registry.
 void registerKilnPipelines();
 
-} // namespace mlir::kiln
+} // namespace kiln
 
 #endif // KILN_PASSES_PIPELINES_H

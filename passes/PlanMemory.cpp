@@ -16,13 +16,13 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/MathExtras.h"
 
-namespace mlir::kiln {
+namespace kiln {
 #define GEN_PASS_DEF_KILNPLANMEMORYPASS
 #include "passes/Passes.h.inc"
-} // namespace mlir::kiln
+} // namespace kiln
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace {
 

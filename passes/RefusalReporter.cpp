@@ -6,7 +6,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 void RefusalReporter::notifyMatchFailure(
     Location loc, function_ref<void(Diagnostic &)> reasonCallback) {
@@ -18,7 +18,7 @@ void RefusalReporter::notifyMatchFailure(
   emitRemark(loc) << passName << ": not fused: " << text;
 }
 
-LogicalResult mlir::kiln::applyFusionPatterns(Operation *op,
+LogicalResult kiln::applyFusionPatterns(Operation *op,
                                               RewritePatternSet &&patterns,
                                               StringRef passName,
                                               bool reportRefusals) {

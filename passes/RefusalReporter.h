@@ -17,17 +17,18 @@
 #include <string>
 #include <utility>
 
-namespace mlir::kiln {
+namespace kiln {
 
 /// Emits each distinct `notifyMatchFailure` reason as a remark
 /// "<passName>: not fused: <reason>" at the op's location.
-class RefusalReporter : public RewriterBase::Listener {
+class RefusalReporter : public mlir::RewriterBase::Listener {
 public:
-  explicit RefusalReporter(StringRef passName) : passName(passName) {}
+  explicit RefusalReporter(llvm::StringRef passName) : passName(passName) {}
 
   void
-  notifyMatchFailure(Location loc,
-                     function_ref<void(Diagnostic &)> reasonCallback) override;
+  notifyMatchFailure(mlir::Location loc,
+                     llvm::function_ref<void(mlir::Diagnostic &)> reasonCallback)
+      override;
 
 private:
   std::string passName;
@@ -39,9 +40,11 @@ private:
 /// Applies `patterns` greedily to `op`; with `reportRefusals`, every
 /// distinct `notifyMatchFailure` reason becomes a remark prefixed by
 /// `passName`.
-LogicalResult applyFusionPatterns(Operation *op, RewritePatternSet &&patterns,
-                                  StringRef passName, bool reportRefusals);
+mlir::LogicalResult applyFusionPatterns(mlir::Operation *op,
+                                        mlir::RewritePatternSet &&patterns,
+                                        llvm::StringRef passName,
+                                        bool reportRefusals);
 
-} // namespace mlir::kiln
+} // namespace kiln
 
 #endif // KILN_PASSES_REFUSALREPORTER_H

@@ -16,7 +16,7 @@
 #include <limits>
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace kiln {
 

@@ -21,7 +21,7 @@
 #include <functional>
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace kiln {
 

@@ -12,7 +12,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace kiln {
 

@@ -9,7 +9,7 @@
 #include "reference/OpEvaluators.h"
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace kiln {
 

@@ -71,7 +71,7 @@ ReferenceTensor mapElements(const ReferenceTensor &input,
                             llvm::function_ref<double(double)> function);
 
 /// The activation function `kind` at `x` (see the ActivationKind enum).
-double applyActivation(mlir::kiln::ActivationKind kind, double x);
+double applyActivation(kiln::ActivationKind kind, double x);
 
 /// Replaces `row` by its softmax; a row whose elements are all -inf (every
 /// key masked) becomes zeros.
@@ -96,63 +96,63 @@ mlir::LogicalResult evaluateOp(mlir::arith::ConstantOp op,
                                ValueTensors &values);
 
 /// Token embeddings and positional encodings (Positions.cpp).
-mlir::LogicalResult evaluateOp(mlir::kiln::EmbeddingOp op,
+mlir::LogicalResult evaluateOp(kiln::EmbeddingOp op,
                                ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::LearnedPositionsOp op,
+mlir::LogicalResult evaluateOp(kiln::LearnedPositionsOp op,
                                ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::SinusoidalPositionsOp op,
+mlir::LogicalResult evaluateOp(kiln::SinusoidalPositionsOp op,
                                ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::RopeOp op, ValueTensors &values);
+mlir::LogicalResult evaluateOp(kiln::RopeOp op, ValueTensors &values);
 
 /// Linear layers and matrix products (LinearAlgebra.cpp).
-mlir::LogicalResult evaluateOp(mlir::kiln::LinearOp op, ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::MatmulOp op, ValueTensors &values);
+mlir::LogicalResult evaluateOp(kiln::LinearOp op, ValueTensors &values);
+mlir::LogicalResult evaluateOp(kiln::MatmulOp op, ValueTensors &values);
 
 /// Elementwise arithmetic, activations and casts (Elementwise.cpp).
-mlir::LogicalResult evaluateOp(mlir::kiln::AddOp op, ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::SubOp op, ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::MulOp op, ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::DivOp op, ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::ScaleOp op, ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::ActivationOp op,
+mlir::LogicalResult evaluateOp(kiln::AddOp op, ValueTensors &values);
+mlir::LogicalResult evaluateOp(kiln::SubOp op, ValueTensors &values);
+mlir::LogicalResult evaluateOp(kiln::MulOp op, ValueTensors &values);
+mlir::LogicalResult evaluateOp(kiln::DivOp op, ValueTensors &values);
+mlir::LogicalResult evaluateOp(kiln::ScaleOp op, ValueTensors &values);
+mlir::LogicalResult evaluateOp(kiln::ActivationOp op,
                                ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::CastOp op, ValueTensors &values);
+mlir::LogicalResult evaluateOp(kiln::CastOp op, ValueTensors &values);
 
 /// Layer and RMS normalisation, alone or after a residual add (Norms.cpp).
-mlir::LogicalResult evaluateOp(mlir::kiln::LayerNormOp op,
+mlir::LogicalResult evaluateOp(kiln::LayerNormOp op,
                                ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::RmsNormOp op, ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::AddLayerNormOp op,
+mlir::LogicalResult evaluateOp(kiln::RmsNormOp op, ValueTensors &values);
+mlir::LogicalResult evaluateOp(kiln::AddLayerNormOp op,
                                ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::AddRmsNormOp op,
+mlir::LogicalResult evaluateOp(kiln::AddRmsNormOp op,
                                ValueTensors &values);
 
 /// Softmax, attention masks and fused attention (Attention.cpp).
-mlir::LogicalResult evaluateOp(mlir::kiln::SoftmaxOp op, ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::CausalMaskOp op,
+mlir::LogicalResult evaluateOp(kiln::SoftmaxOp op, ValueTensors &values);
+mlir::LogicalResult evaluateOp(kiln::CausalMaskOp op,
                                ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::SlidingWindowMaskOp op,
+mlir::LogicalResult evaluateOp(kiln::SlidingWindowMaskOp op,
                                ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::PaddingMaskOp op,
+mlir::LogicalResult evaluateOp(kiln::PaddingMaskOp op,
                                ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::AttentionOp op,
+mlir::LogicalResult evaluateOp(kiln::AttentionOp op,
                                ValueTensors &values);
 
 /// Head splits, transposes, reshapes and slices (Layout.cpp).
-mlir::LogicalResult evaluateOp(mlir::kiln::SplitHeadsOp op,
+mlir::LogicalResult evaluateOp(kiln::SplitHeadsOp op,
                                ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::MergeHeadsOp op,
+mlir::LogicalResult evaluateOp(kiln::MergeHeadsOp op,
                                ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::RepeatKvOp op, ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::TransposeOp op,
+mlir::LogicalResult evaluateOp(kiln::RepeatKvOp op, ValueTensors &values);
+mlir::LogicalResult evaluateOp(kiln::TransposeOp op,
                                ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::ReshapeOp op, ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::SliceOp op, ValueTensors &values);
+mlir::LogicalResult evaluateOp(kiln::ReshapeOp op, ValueTensors &values);
+mlir::LogicalResult evaluateOp(kiln::SliceOp op, ValueTensors &values);
 
 /// Sentence-embedding outputs (Pooling.cpp).
-mlir::LogicalResult evaluateOp(mlir::kiln::MeanPoolOp op,
+mlir::LogicalResult evaluateOp(kiln::MeanPoolOp op,
                                ValueTensors &values);
-mlir::LogicalResult evaluateOp(mlir::kiln::L2NormalizeOp op,
+mlir::LogicalResult evaluateOp(kiln::L2NormalizeOp op,
                                ValueTensors &values);
 
 } // namespace kiln

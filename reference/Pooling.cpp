@@ -12,7 +12,7 @@
 #include <cmath>
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace kiln {
 

@@ -20,7 +20,7 @@
 #include <random>
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace kiln {
 

@@ -16,7 +16,7 @@
 #include "llvm/Support/Path.h"
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace kiln {
 

@@ -22,7 +22,7 @@
 #include <cstdlib>
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace kiln {
 

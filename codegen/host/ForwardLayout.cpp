@@ -12,7 +12,7 @@ namespace kiln::host {
 
 /// The value whose buffer `value` views: itself unless it is a reshape.
 static Value viewSource(Value value) {
-  while (auto reshape = value.getDefiningOp<mlir::kiln::ReshapeOp>())
+  while (auto reshape = value.getDefiningOp<kiln::ReshapeOp>())
     value = reshape.getInput();
   return value;
 }
@@ -58,7 +58,7 @@ FailureOr<ForwardLayout> analyzeForwardLayout(func::FuncOp func) {
       layout.storage[op.getResult(0)] = {Storage::Kind::Constant, 0, &op};
       continue;
     }
-    if (auto reshape = dyn_cast<mlir::kiln::ReshapeOp>(op)) {
+    if (auto reshape = dyn_cast<kiln::ReshapeOp>(op)) {
       auto source = layout.storage.find(reshape.getInput());
       if (source == layout.storage.end())
         return reshape.emitError() << "reshapes a tensor without storage";

@@ -159,7 +159,7 @@ public:
 /// when it is not a token-id input.
 int64_t idBoundOf(BlockArgument argument) {
   for (Operation *user : argument.getUsers())
-    if (auto embedding = dyn_cast<mlir::kiln::EmbeddingOp>(user))
+    if (auto embedding = dyn_cast<kiln::EmbeddingOp>(user))
       if (embedding.getIds() == argument)
         return embedding.getTable().getType().getDimSize(0);
   return 0;

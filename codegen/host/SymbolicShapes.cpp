@@ -75,13 +75,13 @@ FailureOr<SymbolicShapes> computeSymbolicShapes(func::FuncOp func) {
   }
 
   for (Operation &op : body.without_terminator()) {
-    SmallVector<mlir::kiln::ConcreteShape> operandShapes;
+    SmallVector<kiln::ConcreteShape> operandShapes;
     for (Value operand : op.getOperands())
-      operandShapes.push_back(mlir::kiln::ConcreteShape(result.lookup(operand)));
+      operandShapes.push_back(kiln::ConcreteShape(result.lookup(operand)));
     // The shape rules only copy dynamic sizes between operands and
     // results, so symbols pass through them unchanged.
-    FailureOr<SmallVector<mlir::kiln::ConcreteShape>> shapes =
-        mlir::kiln::inferConcreteResultShapes(&op, operandShapes);
+    FailureOr<SmallVector<kiln::ConcreteShape>> shapes =
+        kiln::inferConcreteResultShapes(&op, operandShapes);
     if (failed(shapes))
       return failure();
     for (auto [value, shape] : llvm::zip_equal(op.getResults(), *shapes))

@@ -16,7 +16,7 @@
 #include "mlir/Pass/PassRegistry.h"
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace {
 
@@ -43,6 +43,6 @@ struct TestBreakAttentionMaskPass
 
 } // namespace
 
-void ::kiln::test::registerTestPasses() {
+void kiln::test::registerTestPasses() {
   PassRegistration<TestBreakAttentionMaskPass>();
 }

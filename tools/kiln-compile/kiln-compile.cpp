@@ -277,7 +277,7 @@ static mlir::LogicalResult runGraphPipeline(mlir::ModuleOp module) {
   if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
     return mlir::failure();
   if (pipeline.empty()) {
-    mlir::kiln::buildGraphPipeline(pm);
+    kiln::buildGraphPipeline(pm);
   } else {
     mlir::FailureOr<mlir::OpPassManager> parsed =
         mlir::parsePassPipeline(pipeline, llvm::errs());
@@ -360,8 +360,8 @@ int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
-  mlir::kiln::registerKilnPasses();
-  mlir::kiln::registerKilnPipelines();
+  kiln::registerKilnPasses();
+  kiln::registerKilnPipelines();
   kiln::test::registerTestPasses();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
@@ -401,7 +401,7 @@ int main(int argc, char **argv) {
   }
 
   mlir::MLIRContext context;
-  context.loadDialect<mlir::kiln::KilnDialect, mlir::func::FuncDialect,
+  context.loadDialect<kiln::KilnDialect, mlir::func::FuncDialect,
                       mlir::arith::ArithDialect>();
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   mlir::OwningOpRef<mlir::ModuleOp> module;

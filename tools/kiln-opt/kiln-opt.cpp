@@ -21,12 +21,12 @@
 int main(int argc, char **argv) {
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
-  mlir::kiln::registerKilnPasses();
-  mlir::kiln::registerKilnPipelines();
+  kiln::registerKilnPasses();
+  kiln::registerKilnPipelines();
   kiln::test::registerTestPasses();
 
   mlir::DialectRegistry registry;
-  registry.insert<mlir::kiln::KilnDialect, mlir::arith::ArithDialect,
+  registry.insert<kiln::KilnDialect, mlir::arith::ArithDialect,
                   mlir::func::FuncDialect, mlir::tensor::TensorDialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Kiln optimizer driver\n", registry));

@@ -34,14 +34,14 @@ func::FuncOp getFunction(ModuleOp module) {
 
 Operation *getKilnOp(func::FuncOp func) {
   for (Operation &op : func.getBody().front())
-    if (isa<mlir::kiln::KilnDialect>(op.getDialect()))
+    if (isa<kiln::KilnDialect>(op.getDialect()))
       return &op;
   return nullptr;
 }
 
 std::unique_ptr<MLIRContext> createContext() {
   auto context = std::make_unique<MLIRContext>();
-  context->loadDialect<mlir::kiln::KilnDialect, func::FuncDialect,
+  context->loadDialect<kiln::KilnDialect, func::FuncDialect,
                        arith::ArithDialect>();
   return context;
 }

@@ -56,7 +56,7 @@ std::string emitObjectWithLLVM19(llvm::Module &module) {
 TEST(ToolchainCoexistenceTest, HalideJitRunsBesideMlir) {
   // MLIR 19 first, so that both LLVMs are initialised in one process.
   mlir::MLIRContext context;
-  context.loadDialect<mlir::kiln::KilnDialect>();
+  context.loadDialect<kiln::KilnDialect>();
 
   Halide::Func doubled("doubled");
   Halide::Var x("x");

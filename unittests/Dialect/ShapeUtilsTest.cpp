@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace {
 

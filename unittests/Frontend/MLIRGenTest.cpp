@@ -25,16 +25,7 @@
 #include <vector>
 
 using namespace mlir;
-using namespace mlir::kiln;
-using ::kiln::buildModule;
-using ::kiln::FfnKind;
-using ::kiln::ModelSpec;
-using ::kiln::NormKind;
-using ::kiln::NormPlacement;
-using ::kiln::OutputKind;
-using ::kiln::PositionKind;
-using ::kiln::SourceLoc;
-using ::kiln::Topology;
+using namespace kiln;
 
 namespace {
 
@@ -393,7 +384,7 @@ TEST_F(MLIRGenTest, Llama) {
   // RoPE rotates Q and K after the head split, before K is repeated.
   RopeOp rope = opsOf<RopeOp>(m)[1];
   EXPECT_EQ(rope.getTheta().convertToDouble(), 500000.0);
-  EXPECT_EQ(rope.getStyle(), mlir::kiln::RopeStyle::Half);
+  EXPECT_EQ(rope.getStyle(), kiln::RopeStyle::Half);
   EXPECT_TRUE(rope.getInput().getDefiningOp<SplitHeadsOp>());
   auto repeat = dyn_cast<RepeatKvOp>(*rope->getUsers().begin());
   ASSERT_TRUE(repeat);
@@ -581,7 +572,7 @@ TEST_F(MLIRGenTest, StaticBatchSize) {
 
 TEST_F(MLIRGenTest, WeightDTypeIsRecorded) {
   ModelSpec spec = llamaSpec();
-  spec.weightDType = ::kiln::DType::BF16;
+  spec.weightDType = DType::BF16;
   OwningOpRef<ModuleOp> module = build(spec);
   ASSERT_TRUE(module) << allDiagnostics();
   auto dtype = (*module)->getAttrOfType<TypeAttr>("kiln.weight_dtype");

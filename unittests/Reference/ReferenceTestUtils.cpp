@@ -19,7 +19,7 @@ ReferenceTest::ReferenceTest()
         diagnostics.push_back(diagnostic.str());
         return success();
       }) {
-  context.loadDialect<mlir::kiln::KilnDialect, func::FuncDialect,
+  context.loadDialect<kiln::KilnDialect, func::FuncDialect,
                       arith::ArithDialect>();
 }
 
@@ -74,8 +74,8 @@ std::string ReferenceTest::diagnosticText() const {
                                         double tolerance) {
   if (actual.getShape() != shape)
     return ::testing::AssertionFailure()
-           << "shape " << mlir::kiln::formatShape(actual.getShape())
-           << ", expected " << mlir::kiln::formatShape(shape);
+           << "shape " << kiln::formatShape(actual.getShape())
+           << ", expected " << kiln::formatShape(shape);
   if (actual.getNumElements() != static_cast<int64_t>(expected.size()))
     return ::testing::AssertionFailure()
            << actual.getNumElements() << " elements, expected "
