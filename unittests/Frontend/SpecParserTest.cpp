@@ -16,20 +16,6 @@ using namespace kiln::test;
 
 namespace {
 
-/// A complete small spec; cases below edit it or append sections from
-/// line 11 on.
-const std::string kTinyGpt2 = R"(model:
-  family: gpt2
-  vocab_size: 100
-  d_model: 64
-  layers: 2
-  max_seq_len: 32
-attention:
-  heads: 4
-ffn:
-  dim: 256
-)";
-
 /// The encoder-decoder family without its stack sections (from line 10).
 const std::string kTinyTransformer = R"(model:
   family: transformer

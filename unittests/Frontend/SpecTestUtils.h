@@ -157,6 +157,20 @@ badInputName(const ::testing::TestParamInfo<BadInput> &info) {
   return info.param.name;
 }
 
+/// A complete small GPT-2 spec of ten lines; tests edit it or append
+/// sections from line 11 on.
+inline const std::string kTinyGpt2 = R"(model:
+  family: gpt2
+  vocab_size: 100
+  d_model: 64
+  layers: 2
+  max_seq_len: 32
+attention:
+  heads: 4
+ffn:
+  dim: 256
+)";
+
 } // namespace kiln::test
 
 #endif // KILN_UNITTESTS_FRONTEND_SPECTESTUTILS_H

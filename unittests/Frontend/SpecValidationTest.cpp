@@ -14,20 +14,6 @@ using namespace kiln::test;
 
 namespace {
 
-/// A complete small spec of each family; cases edit them or append sections
-/// from line 11 on.
-const std::string kTinyGpt2 = R"(model:
-  family: gpt2
-  vocab_size: 100
-  d_model: 64
-  layers: 2
-  max_seq_len: 32
-attention:
-  heads: 4
-ffn:
-  dim: 256
-)";
-
 const std::string kTinyBert = replaceOnce(kTinyGpt2, "gpt2", "bert");
 const std::string kTinyLlama = replaceOnce(kTinyGpt2, "gpt2", "llama");
 
