@@ -22,6 +22,7 @@
 #include "frontend/MLIRGen.h"
 #include "frontend/SpecLoader.h"
 #include "reference/ReferenceEvaluator.h"
+#include "runtime/writer/SafetensorsWriter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -29,7 +30,6 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/JSON.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -109,13 +109,13 @@ static int compareArrays(llvm::StringRef actualPath,
 static llvm::Error
 writeCheckpoint(llvm::StringRef path, func::FuncOp forward,
                 llvm::ArrayRef<kiln::ReferenceTensor> arguments) {
-  llvm::json::Object header;
-  std::string data;
+  std::vector<kiln::safetensors::SafetensorsTensor> tensors;
   for (auto [index, tensor] : llvm::enumerate(arguments)) {
     auto name = forward.getArgAttrOfType<StringAttr>(index, "kiln.weight");
     if (!name)
       continue;
-    llvm::SmallVector<int64_t> shape(tensor.getShape());
+    std::vector<int64_t> shape(tensor.getShape().begin(),
+                               tensor.getShape().end());
     std::vector<float> values(tensor.getElements().begin(),
                               tensor.getElements().end());
     if (forward.getArgAttr(index, "kiln.weight_transposed")) {
@@ -127,26 +127,15 @@ writeCheckpoint(llvm::StringRef path, func::FuncOp forward,
       values = std::move(transposed);
       std::swap(shape[0], shape[1]);
     }
-    size_t begin = data.size();
-    data.append(reinterpret_cast<const char *>(values.data()),
-                values.size() * sizeof(float));
-    header[name.getValue()] = llvm::json::Object{
-        {"dtype", "F32"},
-        {"shape", llvm::json::Array(shape)},
-        {"data_offsets", llvm::json::Array{begin, data.size()}}};
+    tensors.push_back({name.getValue().str(), "F32", shape,
+                       kiln::safetensors::toBytes(values)});
   }
-  std::string headerText;
-  llvm::raw_string_ostream(headerText)
-      << llvm::json::Value(std::move(header));
-  headerText.append((8 - headerText.size() % 8) % 8, ' ');
   std::error_code error;
   llvm::raw_fd_ostream file(path, error);
   if (error)
     return llvm::createStringError(error, "cannot write '%s'",
                                    path.str().c_str());
-  uint64_t length = headerText.size();
-  file.write(reinterpret_cast<const char *>(&length), sizeof(length));
-  file << headerText << data;
+  file << kiln::safetensors::serializeSafetensors(tensors);
   return llvm::Error::success();
 }
 

@@ -6,11 +6,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "unittests/Runtime/RuntimeTestSupport.h"
-#include "unittests/Runtime/SafetensorsWriter.h"
+#include "runtime/writer/SafetensorsWriter.h"
 
 #include <gtest/gtest.h>
 
 using namespace kiln::runtime::test;
+using namespace kiln::safetensors;
 
 namespace {
 

@@ -13,7 +13,7 @@
 #include "runtime/src/Convert.h"
 #include "runtime/src/Safetensors.h"
 #include "unittests/Runtime/RuntimeTestSupport.h"
-#include "unittests/Runtime/SafetensorsWriter.h"
+#include "runtime/writer/SafetensorsWriter.h"
 
 #include <gtest/gtest.h>
 
@@ -23,11 +23,12 @@
 
 using namespace kiln::runtime;
 using namespace kiln::runtime::test;
+using namespace kiln::safetensors;
 
 namespace {
 
 /// Tensors of several types and ranks, including a scalar and an empty one.
-std::vector<TestTensor> validTensors() {
+std::vector<SafetensorsTensor> validTensors() {
   return {
       {"embed", "F32", {2, 3}, toBytes<float>({1, 2, 3, 4, 5, 6})},
       {"norm.bias", "F16", {3}, toBytes<uint16_t>({0x3c00, 0x0001, 0x7bff})},

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 using namespace kiln::runtime::test;
+using namespace kiln::safetensors;
 
 namespace {
 
@@ -31,7 +32,7 @@ class OpenErrorTest : public ::testing::Test {
 protected:
   /// Opens the toy on `tensors` and expects an error with `code`; returns
   /// its message.
-  std::string openError(const std::vector<TestTensor> &tensors,
+  std::string openError(const std::vector<SafetensorsTensor> &tensors,
                         kiln_status_code code) {
     path = dir.write("model.safetensors", serializeSafetensors(tensors));
     kiln_model_options options = makeOptions(1);
@@ -43,10 +44,10 @@ protected:
 
   /// The toy's checkpoint with tensor `name` replaced by `tensor`, or
   /// removed when `tensor` has no name.
-  static std::vector<TestTensor> replaceTensor(const std::string &name,
-                                               const TestTensor &tensor) {
-    std::vector<TestTensor> tensors;
-    for (const TestTensor &original : makeToyCheckpoint("F32")) {
+  static std::vector<SafetensorsTensor> replaceTensor(const std::string &name,
+                                               const SafetensorsTensor &tensor) {
+    std::vector<SafetensorsTensor> tensors;
+    for (const SafetensorsTensor &original : makeToyCheckpoint("F32")) {
       if (original.name != name)
         tensors.push_back(original);
       else if (!tensor.name.empty())

@@ -22,6 +22,7 @@
 
 using namespace kiln::runtime;
 using namespace kiln::runtime::test;
+using namespace kiln::safetensors;
 
 extern "C" float kilnProbeRunToy(char *message, size_t size);
 

@@ -12,6 +12,7 @@
 #include <cstring>
 
 using namespace kiln::runtime::test;
+using namespace kiln::safetensors;
 
 /// The bytes of `values` in `dtype`: "F32", or "BF16" by truncation (exact
 /// for the toy's values).
@@ -28,7 +29,7 @@ static std::string encode(const std::vector<float> &values,
   return toBytes(halves);
 }
 
-std::vector<TestTensor>
+std::vector<SafetensorsTensor>
 kiln::runtime::test::makeToyCheckpoint(const std::string &dtype) {
   std::vector<float> table, storedHead(toyWidth * toyVocab, 0.0f);
   for (int64_t v = 0; v < toyVocab; ++v) {

@@ -20,7 +20,7 @@
 
 #include "kiln/runtime.h"
 #include "unittests/Runtime/RuntimeTestSupport.h"
-#include "unittests/Runtime/SafetensorsWriter.h"
+#include "runtime/writer/SafetensorsWriter.h"
 
 #include <memory>
 #include <string>
@@ -43,7 +43,8 @@ struct OpenModelResult {
 
 /// The toy's weights as stored in a checkpoint, in `dtype` ("F32" or
 /// "BF16"), lm_head transposed.
-std::vector<TestTensor> makeToyCheckpoint(const std::string &dtype);
+std::vector<safetensors::SafetensorsTensor>
+makeToyCheckpoint(const std::string &dtype);
 
 /// Options with the defaults, `numThreads` threads and no pinning (tests
 /// share their machine).

@@ -7,13 +7,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "unittests/Runtime/RuntimeTestSupport.h"
-#include "unittests/Runtime/SafetensorsWriter.h"
+#include "runtime/writer/SafetensorsWriter.h"
 
 #include <gtest/gtest.h>
 
 #include <cstring>
 
 using namespace kiln::runtime::test;
+using namespace kiln::safetensors;
 
 namespace {
 
@@ -51,7 +52,7 @@ const std::pair<const char *, size_t> allDTypes[] = {
 };
 
 TEST_F(SafetensorsTest, LoadsEveryDTypeUnchanged) {
-  std::vector<TestTensor> tensors;
+  std::vector<SafetensorsTensor> tensors;
   for (const auto &[name, size] : allDTypes) {
     std::string bytes(2 * 3 * size, '\0');
     for (size_t i = 0; i < bytes.size(); ++i)
@@ -72,7 +73,7 @@ TEST_F(SafetensorsTest, LoadsEveryDTypeUnchanged) {
     previous = info.name;
   }
 
-  for (const TestTensor &tensor : tensors) {
+  for (const SafetensorsTensor &tensor : tensors) {
     SCOPED_TRACE(tensor.name);
     kiln_tensor_info info;
     ASSERT_TRUE(isOk(StatusPtr(

@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "unittests/Runtime/RuntimeTestSupport.h"
-#include "unittests/Runtime/SafetensorsWriter.h"
+#include "runtime/writer/SafetensorsWriter.h"
 
 #include <gtest/gtest.h>
 
@@ -16,6 +16,7 @@
 #include <limits>
 
 using namespace kiln::runtime::test;
+using namespace kiln::safetensors;
 
 extern "C" int kilnProbeCountTensors(const char *path, char *message,
                                      size_t size);
@@ -25,7 +26,7 @@ namespace {
 class WeightsTest : public ::testing::Test {
 protected:
   /// Writes `tensors` to model.safetensors and opens it.
-  void open(const std::vector<TestTensor> &tensors) {
+  void open(const std::vector<SafetensorsTensor> &tensors) {
     path = dir.write("model.safetensors", serializeSafetensors(tensors));
     OpenResult result = openWeights(path);
     ASSERT_TRUE(isOk(result.status));

@@ -1,14 +1,15 @@
-//===- SafetensorsWriter.h - Safetensors files for tests --------*- C++ -*-===//
+//===- SafetensorsWriter.h - Write safetensors files ------------*- C++ -*-===//
 //
 // Serialises tensors into the bytes of a safetensors file the way the
-// reference writer lays them out, so that the loader's tests run on real
-// files; and frames hand-written (possibly malformed) headers for the tests
-// of its validation.
+// reference writer lays them out: the loader's tests run on real files made
+// with it, and kiln-reference writes its checkpoints with it. Also frames
+// hand-written (possibly malformed) headers for the tests of the loader's
+// validation.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_UNITTESTS_RUNTIME_SAFETENSORSWRITER_H
-#define KILN_UNITTESTS_RUNTIME_SAFETENSORSWRITER_H
+#ifndef KILN_RUNTIME_WRITER_SAFETENSORSWRITER_H
+#define KILN_RUNTIME_WRITER_SAFETENSORSWRITER_H
 
 #include <cstdint>
 #include <cstring>
@@ -17,10 +18,10 @@
 #include <utility>
 #include <vector>
 
-namespace kiln::runtime::test {
+namespace kiln::safetensors {
 
 /// One tensor to serialise.
-struct TestTensor {
+struct SafetensorsTensor {
   std::string name;
   /// The safetensors dtype name ("F32").
   std::string dtype;
@@ -34,7 +35,7 @@ struct TestTensor {
 /// `__metadata__` object. As in the reference writer, the header is padded
 /// with spaces to a multiple of 8 bytes.
 std::string serializeSafetensors(
-    const std::vector<TestTensor> &tensors,
+    const std::vector<SafetensorsTensor> &tensors,
     const std::vector<std::pair<std::string, std::string>> &metadata = {});
 
 /// The bytes of a safetensors file with the given header text and data
@@ -52,6 +53,6 @@ template <typename T> std::string toBytes(const std::vector<T> &values) {
   return bytes;
 }
 
-} // namespace kiln::runtime::test
+} // namespace kiln::safetensors
 
-#endif // KILN_UNITTESTS_RUNTIME_SAFETENSORSWRITER_H
+#endif // KILN_RUNTIME_WRITER_SAFETENSORSWRITER_H

@@ -1,18 +1,18 @@
-//===- SafetensorsWriter.cpp - Safetensors files for tests ----------------===//
+//===- SafetensorsWriter.cpp - Write safetensors files --------------------===//
 //
 // Writes the header JSON by hand (the runtime must not be tested with its
 // own parser's idea of the format) and lays the data out contiguously.
 //
 //===----------------------------------------------------------------------===//
 
-#include "unittests/Runtime/SafetensorsWriter.h"
+#include "runtime/writer/SafetensorsWriter.h"
 
-using namespace kiln::runtime::test;
+using namespace kiln::safetensors;
 
 /// The header is padded to a multiple of this many bytes.
 constexpr size_t headerAlignment = 8;
 
-std::string kiln::runtime::test::toJsonString(std::string_view text) {
+std::string kiln::safetensors::toJsonString(std::string_view text) {
   static const char hexDigits[] = "0123456789abcdef";
   std::string json = "\"";
   for (char c : text) {
@@ -31,8 +31,8 @@ std::string kiln::runtime::test::toJsonString(std::string_view text) {
   return json + "\"";
 }
 
-std::string kiln::runtime::test::serializeSafetensors(
-    const std::vector<TestTensor> &tensors,
+std::string kiln::safetensors::serializeSafetensors(
+    const std::vector<SafetensorsTensor> &tensors,
     const std::vector<std::pair<std::string, std::string>> &metadata) {
   std::string header = "{";
   if (!metadata.empty()) {
@@ -43,7 +43,7 @@ std::string kiln::runtime::test::serializeSafetensors(
     header += "}";
   }
   std::string data;
-  for (const TestTensor &tensor : tensors) {
+  for (const SafetensorsTensor &tensor : tensors) {
     if (header.size() > 1)
       header += ",";
     header += toJsonString(tensor.name) + ":{\"dtype\":\"" + tensor.dtype +
@@ -61,7 +61,7 @@ std::string kiln::runtime::test::serializeSafetensors(
   return frameSafetensors(header, data);
 }
 
-std::string kiln::runtime::test::frameSafetensors(std::string_view header,
+std::string kiln::safetensors::frameSafetensors(std::string_view header,
                                                   std::string_view data) {
   std::string bytes;
   uint64_t length = header.size();
