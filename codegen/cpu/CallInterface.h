@@ -45,6 +45,12 @@ struct KernelArgument {
   std::string elementType;
   /// The number of buffer dimensions; 0 for scalars.
   unsigned rank;
+  /// Nonzero for an f32 weight operand of shape [rows, cols] that the
+  /// kernel reads pre-packed into column panels of this many rows: a
+  /// rank-3 buffer (t, c, p) whose element (t, c, p) is weight[p *
+  /// panelWidth + t][c], and 0 for rows past the last (see
+  /// runtime/src/WeightPacking.h). `rank` is then 3.
+  unsigned panelWidth = 0;
 };
 
 /// The arguments of a compiled kernel in call order: operand buffers and

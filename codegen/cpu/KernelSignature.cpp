@@ -11,6 +11,7 @@
 #include "dialect/KilnOps.h"
 #include "dialect/ShapeUtils.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -269,6 +270,18 @@ LogicalResult describe(RopeOp op, SignatureBuilder &builder) {
   return success();
 }
 
+/// Whether `weight` is an f32 model weight, which the runtime can pack once
+/// at load time into the layout the kernel reads (see
+/// runtime/src/WeightPacking.h).
+bool isPackableWeight(Value weight) {
+  auto argument = dyn_cast<BlockArgument>(weight);
+  if (!argument ||
+      !cast<RankedTensorType>(weight.getType()).getElementType().isF32())
+    return false;
+  auto func = dyn_cast<func::FuncOp>(argument.getOwner()->getParentOp());
+  return func && func.getArgAttr(argument.getArgNumber(), "kiln.weight");
+}
+
 LogicalResult describe(LinearOp op, SignatureBuilder &builder) {
   // Operand indices follow the op's operand list, without absent operands.
   unsigned nextOperand = 2;
@@ -292,6 +305,8 @@ LogicalResult describe(LinearOp op, SignatureBuilder &builder) {
   builder.setAttr("activation", activation
                                     ? stringifyActivationKind(*activation).str()
                                     : std::string("none"));
+  builder.setAttr("packed_weight",
+                  static_cast<int64_t>(isPackableWeight(op.getWeight())));
   return success();
 }
 

@@ -14,17 +14,18 @@ HostAbi::HostAbi(MLIRContext *context) {
   i16 = IntegerType::get(context, 16);
   i32 = IntegerType::get(context, 32);
   i64 = IntegerType::get(context, 64);
-  forwardArgs =
-      LLVM::LLVMStructType::getLiteral(context, {ptr, ptr, ptr, ptr, ptr, ptr});
+  forwardArgs = LLVM::LLVMStructType::getLiteral(
+      context, {ptr, ptr, ptr, ptr, ptr, ptr, ptr});
+  packedWeight = LLVM::LLVMStructType::getLiteral(context, {i32, i32});
   sizeSymbol = LLVM::LLVMStructType::getLiteral(context, {ptr, i64});
   tensorInfo = LLVM::LLVMStructType::getLiteral(context,
                                                 {ptr, i32, i32, ptr, i64, i32});
   // abi_version, name, output_kind, num_sizes, sizes, num_inputs, inputs,
-  // num_weights, weights, num_outputs, outputs, arena_bytes,
-  // num_kernel_calls, kernel_call_names, forward.
+  // num_weights, weights, num_packed_weights, packed_weights, num_outputs,
+  // outputs, arena_bytes, num_kernel_calls, kernel_call_names, forward.
   modelDesc = LLVM::LLVMStructType::getLiteral(
-      context, {i32, ptr, ptr, i32, ptr, i32, ptr, i32, ptr, i32, ptr, i64,
-                i32, ptr, ptr});
+      context, {i32, ptr, ptr, i32, ptr, i32, ptr, i32, ptr, i32, ptr, i32,
+                ptr, i64, i32, ptr, ptr});
   halideType = LLVM::LLVMStructType::getLiteral(context, {i8, i8, i16});
   halideDimension = LLVM::LLVMStructType::getLiteral(context, {i32, i32, i32, i32});
   // device, device_interface, host, flags, type, dimensions, dim, padding.

@@ -20,6 +20,7 @@ enum ForwardArgsField : int32_t {
   SizesField = 0,
   InputsField,
   WeightsField,
+  PackedWeightsField,
   ArenaField,
   OutputsField,
   ProfilerField,
@@ -30,8 +31,10 @@ struct HostAbi {
   explicit HostAbi(mlir::MLIRContext *context);
 
   mlir::Type ptr, i8, i16, i32, i64;
-  /// kiln_forward_args: six pointers.
+  /// kiln_forward_args: seven pointers.
   mlir::LLVM::LLVMStructType forwardArgs;
+  /// kiln_packed_weight_desc: {int32 weight; int32 panel_width;}.
+  mlir::LLVM::LLVMStructType packedWeight;
   /// kiln_size_symbol: {const char *name; int64_t max;}.
   mlir::LLVM::LLVMStructType sizeSymbol;
   /// kiln_tensor_desc: {name, dtype, rank, dims, id_bound, flags}.

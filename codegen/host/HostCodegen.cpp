@@ -34,8 +34,8 @@ public:
         shapes(shapes), layout(layout), abi(hostModule.getContext()),
         builder(hostModule.getContext()) {}
 
-  /// Emits the function; returns the names of its kernel calls in order.
-  FailureOr<std::vector<std::string>> emit();
+  /// Emits the function; returns what it calls and reads.
+  FailureOr<ForwardSummary> emit();
 
 private:
   /// Declares (once) the external function `name` of `type`.
@@ -50,6 +50,18 @@ private:
   Value constantInt(Type type, int64_t value);
   /// Fills buffer slot `slot` to describe `value` at `address`.
   void fillBuffer(unsigned slot, Value value, Value address);
+  /// Fills buffer slot `slot` to describe the packed copy of `weight`, with
+  /// panels of `panelWidth` rows, at `address`.
+  void fillPackedBuffer(unsigned slot, BlockArgument weight, int64_t panelWidth,
+                        Value address);
+  /// Sets the fields of buffer slot `slot` other than its dimensions.
+  void fillBufferHeader(unsigned slot, Type element, int64_t rank,
+                        Value address);
+  /// Sets dimension `dim` of buffer slot `slot`.
+  void fillDimension(unsigned slot, int32_t dim, Value extent, Value stride);
+  /// The address of the packed copy of `weight` with `panelWidth`, which
+  /// the summary records.
+  Value addressOfPacked(BlockArgument weight, int64_t panelWidth);
   /// Emits the call of `kernel` for `op`; branches to the exit block with
   /// the kernel's result when it fails.
   LogicalResult emitKernelCall(Operation *op, const CompiledKernel &kernel,
@@ -71,6 +83,10 @@ private:
   SmallVector<Value> bufferSlots, dimensionSlots;
   /// Addresses already computed, by value.
   llvm::DenseMap<Value, Value> addresses;
+  /// Addresses of packed weights already loaded, by packed weight index.
+  llvm::DenseMap<int64_t, Value> packedAddresses;
+  /// What the function calls and reads so far.
+  ForwardSummary summary;
   /// Returns the failing kernel's code.
   Block *exitBlock = nullptr;
   unsigned constantCount = 0;
@@ -153,10 +169,9 @@ FailureOr<Value> ForwardEmitter::addressOf(Value value) {
   return address;
 }
 
-void ForwardEmitter::fillBuffer(unsigned slot, Value value, Value address) {
-  Value buffer = bufferSlots[slot], dims = dimensionSlots[slot];
-  Type element = getElementTypeOrSelf(value.getType());
-  ArrayRef<int64_t> shape = shapes.lookup(value);
+void ForwardEmitter::fillBufferHeader(unsigned slot, Type element,
+                                     int64_t rank, Value address) {
+  Value buffer = bufferSlots[slot];
   auto field = [&](int32_t index) {
     return builder.create<LLVM::GEPOp>(loc, abi.ptr, abi.halideBuffer, buffer,
                                        ArrayRef<LLVM::GEPArg>{0, index});
@@ -175,31 +190,72 @@ void ForwardEmitter::fillBuffer(unsigned slot, Value value, Value address) {
   type = builder.create<LLVM::InsertValueOp>(loc, type,
                                              constantInt(abi.i16, 1), 2);
   builder.create<LLVM::StoreOp>(loc, type, field(4));
-  builder.create<LLVM::StoreOp>(
-      loc, constantInt(abi.i32, static_cast<int64_t>(shape.size())), field(5));
-  builder.create<LLVM::StoreOp>(loc, dims, field(6));
+  builder.create<LLVM::StoreOp>(loc, constantInt(abi.i32, rank), field(5));
+  builder.create<LLVM::StoreOp>(loc, dimensionSlots[slot], field(6));
   builder.create<LLVM::StoreOp>(loc, null, field(7));
+}
 
+void ForwardEmitter::fillDimension(unsigned slot, int32_t dim, Value extent,
+                                   Value stride) {
+  Value entry = builder.create<LLVM::UndefOp>(loc, abi.halideDimension);
+  Value fields[] = {constantInt(abi.i32, 0),
+                    builder.create<LLVM::TruncOp>(loc, abi.i32, extent),
+                    builder.create<LLVM::TruncOp>(loc, abi.i32, stride),
+                    constantInt(abi.i32, 0)};
+  for (auto [position, fieldValue] : llvm::enumerate(fields))
+    entry =
+        builder.create<LLVM::InsertValueOp>(loc, entry, fieldValue, position);
+  Value slotAddress =
+      builder.create<LLVM::GEPOp>(loc, abi.ptr, abi.halideDimension,
+                                  dimensionSlots[slot],
+                                  ArrayRef<LLVM::GEPArg>{dim});
+  builder.create<LLVM::StoreOp>(loc, entry, slotAddress);
+}
+
+void ForwardEmitter::fillBuffer(unsigned slot, Value value, Value address) {
+  ArrayRef<int64_t> shape = shapes.lookup(value);
+  fillBufferHeader(slot, getElementTypeOrSelf(value.getType()), shape.size(),
+                   address);
   // Halide lists dimensions innermost first; the tensors are row-major.
   Value stride = constantInt(abi.i64, 1);
   for (int32_t dim = 0, rank = shape.size(); dim < rank; ++dim) {
     int64_t size = shape[rank - 1 - dim];
     Value extent = isSymbolicDim(size) ? sizes[symbolOfDim(size)]
                                        : constantInt(abi.i64, size);
-    Value entry = builder.create<LLVM::UndefOp>(loc, abi.halideDimension);
-    Value fields[] = {
-        constantInt(abi.i32, 0),
-        builder.create<LLVM::TruncOp>(loc, abi.i32, extent),
-        builder.create<LLVM::TruncOp>(loc, abi.i32, stride),
-        constantInt(abi.i32, 0)};
-    for (auto [position, fieldValue] : llvm::enumerate(fields))
-      entry = builder.create<LLVM::InsertValueOp>(loc, entry, fieldValue,
-                                                  position);
-    Value slotAddress = builder.create<LLVM::GEPOp>(
-        loc, abi.ptr, abi.halideDimension, dims, ArrayRef<LLVM::GEPArg>{dim});
-    builder.create<LLVM::StoreOp>(loc, entry, slotAddress);
+    fillDimension(slot, dim, extent, stride);
     stride = builder.create<LLVM::MulOp>(loc, stride, extent);
   }
+}
+
+void ForwardEmitter::fillPackedBuffer(unsigned slot, BlockArgument weight,
+                                      int64_t panelWidth, Value address) {
+  // Dimensions (lane, column, panel), innermost first: see
+  // kiln_packed_weight_desc.
+  auto type = cast<RankedTensorType>(weight.getType());
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  int64_t panels = (rows + panelWidth - 1) / panelWidth;
+  fillBufferHeader(slot, type.getElementType(), 3, address);
+  fillDimension(slot, 0, constantInt(abi.i64, panelWidth),
+                constantInt(abi.i64, 1));
+  fillDimension(slot, 1, constantInt(abi.i64, cols),
+                constantInt(abi.i64, panelWidth));
+  fillDimension(slot, 2, constantInt(abi.i64, panels),
+                constantInt(abi.i64, panelWidth * cols));
+}
+
+Value ForwardEmitter::addressOfPacked(BlockArgument weight,
+                                      int64_t panelWidth) {
+  int64_t weightIndex = layout.storage.find(weight)->second.index;
+  auto *known = llvm::find_if(summary.packedWeights, [&](const PackedWeight &p) {
+    return p.weight == weightIndex && p.panelWidth == panelWidth;
+  });
+  int64_t packedIndex = known - summary.packedWeights.begin();
+  if (known == summary.packedWeights.end())
+    summary.packedWeights.push_back({weightIndex, panelWidth});
+  Value &address = packedAddresses[packedIndex];
+  if (!address)
+    address = loadArgsArrayEntry(PackedWeightsField, packedIndex);
+  return address;
 }
 
 LogicalResult ForwardEmitter::emitKernelCall(Operation *op,
@@ -214,12 +270,25 @@ LogicalResult ForwardEmitter::emitKernelCall(Operation *op,
     Value value = argument.kind == KernelArgument::Kind::Operand
                       ? op->getOperand(argument.index)
                       : op->getResult(argument.index);
+    unsigned slot = callArgs.size();
+    callArgs.push_back(bufferSlots[slot]);
+    const Storage &storage = layout.storage.find(value)->second;
+    if (argument.panelWidth != 0) {
+      auto weight = dyn_cast<BlockArgument>(value);
+      if (!weight || storage.kind != Storage::Kind::Weight)
+        return op->emitError() << "kernel " << kernel.name
+                               << " reads operand " << argument.index
+                               << " packed, but it is not a weight";
+      fillPackedBuffer(slot, weight, argument.panelWidth,
+                       addressOfPacked(weight, argument.panelWidth));
+      continue;
+    }
+    if (storage.kind == Storage::Kind::Weight)
+      summary.isReadUnpacked.set(storage.index);
     FailureOr<Value> address = addressOf(value);
     if (failed(address))
       return failure();
-    unsigned slot = callArgs.size();
     fillBuffer(slot, value, *address);
-    callArgs.push_back(bufferSlots[slot]);
   }
 
   auto profileType = LLVM::LLVMFunctionType::get(
@@ -250,7 +319,8 @@ LogicalResult ForwardEmitter::emitKernelCall(Operation *op,
   return success();
 }
 
-FailureOr<std::vector<std::string>> ForwardEmitter::emit() {
+FailureOr<ForwardSummary> ForwardEmitter::emit() {
+  summary.isReadUnpacked.resize(layout.weights.size());
   builder.setInsertionPointToEnd(hostModule.getBody());
   auto function = builder.create<LLVM::LLVMFuncOp>(
       loc, "kiln_forward", LLVM::LLVMFunctionType::get(abi.i32, {abi.ptr}));
@@ -291,7 +361,7 @@ FailureOr<std::vector<std::string>> ForwardEmitter::emit() {
         constantInt(abi.i32, static_cast<int64_t>(maxRank)), 16));
   }
 
-  std::vector<std::string> callNames;
+  std::vector<std::string> &callNames = summary.kernelCallNames;
   for (Operation &op : forward.getBody().front().without_terminator()) {
     const CompiledKernel *kernel = kernels.lookup(&op);
     if (!kernel)
@@ -302,7 +372,7 @@ FailureOr<std::vector<std::string>> ForwardEmitter::emit() {
   }
   builder.create<LLVM::BrOp>(loc, ValueRange{constantInt(abi.i32, 0)},
                              exitBlock);
-  return callNames;
+  return summary;
 }
 
 /// Defines Halide runtime function `halideName` of `type` to forward its
@@ -349,12 +419,12 @@ OwningOpRef<ModuleOp> buildHostModule(func::FuncOp forward,
 
   OwningOpRef<ModuleOp> hostModule = ModuleOp::create(forward.getLoc());
   ForwardEmitter emitter(*hostModule, forward, kernels, shapes, *layout);
-  FailureOr<std::vector<std::string>> callNames = emitter.emit();
-  if (failed(callNames))
+  FailureOr<ForwardSummary> summary = emitter.emit();
+  if (failed(summary))
     return nullptr;
   emitHalideRuntimeOverrides(*hostModule);
   if (failed(buildModelDescriptor(*hostModule, forward, *layout, shapes,
-                                  *callNames)))
+                                  *summary)))
     return nullptr;
   return hostModule;
 }

@@ -149,6 +149,26 @@ public:
     return name;
   }
 
+  /// A private array global of kiln_packed_weight_desc; returns its name,
+  /// or "" for an empty list.
+  std::string packedWeights(ArrayRef<PackedWeight> packed) {
+    if (packed.empty())
+      return "";
+    std::string name = "__kiln_packed_weights";
+    auto type = LLVM::LLVMArrayType::get(abi.packedWeight, packed.size());
+    structGlobal(type, name, LLVM::Linkage::Private, [&] {
+      Value array = builder.create<LLVM::UndefOp>(loc, type);
+      for (auto [index, entry] : llvm::enumerate(packed)) {
+        Value value =
+            structValue(abi.packedWeight, {constant(abi.i32, entry.weight),
+                                           constant(abi.i32, entry.panelWidth)});
+        array = builder.create<LLVM::InsertValueOp>(loc, array, value, index);
+      }
+      return array;
+    });
+    return name;
+  }
+
   HostAbi abi;
   OpBuilder builder;
   Location loc;
@@ -167,9 +187,11 @@ int64_t idBoundOf(BlockArgument argument) {
 
 } // namespace
 
-LogicalResult buildModelDescriptor(
-    ModuleOp hostModule, func::FuncOp forward, const ForwardLayout &layout,
-    const SymbolicShapes &shapes, ArrayRef<std::string> kernelCallNames) {
+LogicalResult buildModelDescriptor(ModuleOp hostModule, func::FuncOp forward,
+                                   const ForwardLayout &layout,
+                                   const SymbolicShapes &shapes,
+                                   const ForwardSummary &summary) {
+  ArrayRef<std::string> kernelCallNames = summary.kernelCallNames;
   DescriptorEmitter emitter(hostModule);
   const HostAbi &abi = emitter.abi;
 
@@ -196,12 +218,19 @@ LogicalResult buildModelDescriptor(
     info->idBound = idBoundOf(input);
     inputs.push_back(*info);
   }
-  for (BlockArgument weight : layout.weights) {
+  for (auto [index, weight] : llvm::enumerate(layout.weights)) {
     FailureOr<TensorInfo> info = infoOf(weight, argName(weight, "kiln.weight"));
     if (failed(info))
       return failure();
     if (forward.getArgAttr(weight.getArgNumber(), "kiln.weight_transposed"))
       info->flags |= 1u; // KILN_TENSOR_TRANSPOSED_IN_CHECKPOINT
+    bool isPacked = llvm::any_of(summary.packedWeights,
+                                 [&](const PackedWeight &packed) {
+                                   return packed.weight ==
+                                          static_cast<int64_t>(index);
+                                 });
+    if (isPacked && !summary.isReadUnpacked.test(index))
+      info->flags |= 2u; // KILN_TENSOR_READ_ONLY_PACKED
     weights.push_back(*info);
   }
   std::string outputKind = "output";
@@ -230,6 +259,7 @@ LogicalResult buildModelDescriptor(
   std::string inputsGlobal = emitter.tensorInfos(inputs);
   std::string weightsGlobal = emitter.tensorInfos(weights);
   std::string outputsGlobal = emitter.tensorInfos(outputs);
+  std::string packedGlobal = emitter.packedWeights(summary.packedWeights);
 
   std::string sizesGlobal;
   if (!shapes.symbols.empty()) {
@@ -274,11 +304,13 @@ LogicalResult buildModelDescriptor(
       abi.modelDesc, kModelDescriptorSymbol, LLVM::Linkage::External, [&] {
         return emitter.structValue(
             abi.modelDesc,
-            {emitter.constant(abi.i32, 1), // KILN_MODEL_ABI_VERSION
+            {emitter.constant(abi.i32, 2), // KILN_MODEL_ABI_VERSION
              emitter.addressOf(nameGlobal), emitter.addressOf(kindGlobal),
              count(shapes.symbols.size()), emitter.addressOf(sizesGlobal),
              count(inputs.size()), emitter.addressOf(inputsGlobal),
              count(weights.size()), emitter.addressOf(weightsGlobal),
+             count(summary.packedWeights.size()),
+             emitter.addressOf(packedGlobal),
              count(outputs.size()), emitter.addressOf(outputsGlobal),
              emitter.constant(abi.i64, arenaBytes.getInt()),
              count(kernelCallNames.size()), emitter.addressOf(callNamesGlobal),

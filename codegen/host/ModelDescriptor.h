@@ -2,8 +2,8 @@
 //
 // Builds the constant `kiln_compiled_model` (kiln/model_abi.h) in the host
 // module: the size symbols, the inputs, weights and outputs with their
-// symbolic dimensions, the arena size, the names of the kernel calls and a
-// pointer to `kiln_forward`.
+// symbolic dimensions, the packed copies of weights that kernels read, the
+// arena size, the names of the kernel calls and a pointer to `kiln_forward`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +14,7 @@
 #include "codegen/host/SymbolicShapes.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/BitVector.h"
 
 #include <string>
 #include <vector>
@@ -27,12 +28,31 @@ inline constexpr const char *kModelDescriptorSymbol = "kiln_compiled_model";
 /// "<op scope> (<kernel>)", the scope coming from the op's name location.
 std::string describeKernelCall(mlir::Operation *op, llvm::StringRef kernelName);
 
+/// A packed copy of a weight that kernels read (kiln_packed_weight_desc).
+struct PackedWeight {
+  /// The weight's index in ForwardLayout::weights.
+  int64_t weight;
+  /// The rows per panel.
+  int64_t panelWidth;
+};
+
+/// What the generated `kiln_forward` calls and reads.
+struct ForwardSummary {
+  /// The names of the kernel calls, in call order.
+  std::vector<std::string> kernelCallNames;
+  /// The packed weights that kernels read, in order of first use.
+  llvm::SmallVector<PackedWeight> packedWeights;
+  /// Per weight, whether some kernel reads it as it is, unpacked.
+  llvm::BitVector isReadUnpacked;
+};
+
 /// Adds the descriptor of `forward` to `hostModule`, which already defines
-/// `kiln_forward`. Fails with an error for element types the ABI lacks.
+/// `kiln_forward` as `summary` describes it. Fails with an error for element
+/// types the ABI lacks.
 mlir::LogicalResult
 buildModelDescriptor(mlir::ModuleOp hostModule, mlir::func::FuncOp forward,
                      const ForwardLayout &layout, const SymbolicShapes &shapes,
-                     llvm::ArrayRef<std::string> kernelCallNames);
+                     const ForwardSummary &summary);
 
 } // namespace kiln::host
 

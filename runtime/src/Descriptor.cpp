@@ -91,9 +91,14 @@ static Status checkTensor(const kiln_model_desc &desc,
                                        std::to_string(tensor.id_bound) +
                                        ", expected 0 unless it is an "
                                        "integer input");
-  if (tensor.flags & ~KILN_TENSOR_TRANSPOSED_IN_CHECKPOINT)
+  if (tensor.flags &
+      ~(KILN_TENSOR_TRANSPOSED_IN_CHECKPOINT | KILN_TENSOR_READ_ONLY_PACKED))
     return invalidDescriptor(desc, what + " has unknown flags " +
                                        std::to_string(tensor.flags));
+  if ((tensor.flags & KILN_TENSOR_READ_ONLY_PACKED) &&
+      role != TensorRole::Weight)
+    return invalidDescriptor(desc, what + " is marked read only packed, but "
+                                          "only weights can be");
   if ((tensor.flags & KILN_TENSOR_TRANSPOSED_IN_CHECKPOINT) &&
       (role != TensorRole::Weight || tensor.rank != 2))
     return invalidDescriptor(desc, what + " is marked transposed, but only "
@@ -116,6 +121,41 @@ static Status checkTensorList(const kiln_model_desc &desc, int32_t count,
       return invalidDescriptor(desc, "two " + list + " are called " +
                                          quote(tensors[i].name));
   }
+  return ok();
+}
+
+/// Checks that every packed weight of `desc` names a rank-2 f32 weight and a
+/// positive panel width, and that a weight read only packed has a packed
+/// copy.
+static Status checkPackedWeights(const kiln_model_desc &desc) {
+  if (Status error = checkArray(desc, desc.num_packed_weights,
+                                desc.packed_weights, "packed weights"))
+    return error;
+  std::vector<bool> isPacked(desc.num_weights, false);
+  for (int32_t i = 0; i < desc.num_packed_weights; ++i) {
+    const kiln_packed_weight_desc &packed = desc.packed_weights[i];
+    std::string what = "packed weight " + std::to_string(i);
+    if (packed.weight < 0 || packed.weight >= desc.num_weights)
+      return invalidDescriptor(desc, what + " copies weight " +
+                                         std::to_string(packed.weight) +
+                                         ", but the model has " +
+                                         std::to_string(desc.num_weights));
+    const kiln_tensor_desc &weight = desc.weights[packed.weight];
+    if (weight.rank != 2 || weight.dtype != KILN_DTYPE_F32)
+      return invalidDescriptor(desc, what + " copies weight " +
+                                         quote(weight.name) +
+                                         ", which is not a rank-2 f32 matrix");
+    if (packed.panel_width < 1)
+      return invalidDescriptor(desc, what + " has panel width " +
+                                         std::to_string(packed.panel_width) +
+                                         ", expected at least 1");
+    isPacked[packed.weight] = true;
+  }
+  for (int32_t i = 0; i < desc.num_weights; ++i)
+    if ((desc.weights[i].flags & KILN_TENSOR_READ_ONLY_PACKED) && !isPacked[i])
+      return invalidDescriptor(desc, "weight " + quote(desc.weights[i].name) +
+                                         " is read only packed but has no "
+                                         "packed copy");
   return ok();
 }
 
@@ -164,6 +204,8 @@ Status kiln::runtime::validateDescriptor(const kiln_model_desc &desc) {
     return error;
   if (Status error = checkTensorList(desc, desc.num_weights, desc.weights,
                                      TensorRole::Weight))
+    return error;
+  if (Status error = checkPackedWeights(desc))
     return error;
   if (Status error = checkTensorList(desc, desc.num_outputs, desc.outputs,
                                      TensorRole::Output))

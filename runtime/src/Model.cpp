@@ -320,6 +320,7 @@ static Status runModel(kiln_model &model) {
   args.sizes = model.inputs.getSizes().data();
   args.inputs = model.inputs.getPointers();
   args.weights = model.weights.getPointers();
+  args.packed_weights = model.weights.getPackedPointers();
   args.arena = model.arena.data();
   args.outputs = model.outputPointers.data();
   args.profiler = &model.profiler;

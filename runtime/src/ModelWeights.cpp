@@ -13,6 +13,7 @@
 #include "kiln/weights.h"
 #include "runtime/src/Convert.h"
 #include "runtime/src/Descriptor.h"
+#include "runtime/src/WeightPacking.h"
 
 #include <algorithm>
 #include <cmath>
@@ -142,6 +143,8 @@ Status ModelWeights::load(const kiln_model_desc &desc,
     if (Status error =
             readWeight(checkpoint.get(), desc.weights[i], buffers[i].data()))
       return addContext(std::move(error), context);
+  if (Status error = pack(desc))
+    return addContext(std::move(error), context);
   return ok();
 }
 
@@ -174,6 +177,34 @@ Status ModelWeights::randomize(const kiln_model_desc &desc, uint64_t seed) {
                       KILN_DTYPE_F32, destination + done * elementSize,
                       weight.dtype, n);
     }
+  }
+  return pack(desc);
+}
+
+Status ModelWeights::pack(const kiln_model_desc &desc) {
+  packedBuffers.clear();
+  packedBuffers.resize(desc.num_packed_weights);
+  packedPointers.assign(desc.num_packed_weights, nullptr);
+  for (int32_t i = 0; i < desc.num_packed_weights; ++i) {
+    const kiln_packed_weight_desc &packed = desc.packed_weights[i];
+    const kiln_tensor_desc &weight = desc.weights[packed.weight];
+    int64_t rows = weight.dims[0], cols = weight.dims[1];
+    size_t floats = static_cast<size_t>(
+        getPackedWeightSize(rows, cols, packed.panel_width));
+    if (Status error = packedBuffers[i].reserve(
+            floats * sizeof(float),
+            "packed copy of weight " + quote(weight.name)))
+      return error;
+    packWeightPanels(static_cast<const float *>(pointers[packed.weight]), rows,
+                     cols, packed.panel_width,
+                     static_cast<float *>(packedBuffers[i].data()));
+    packedPointers[i] = packedBuffers[i].data();
+  }
+  for (int32_t i = 0; i < desc.num_weights; ++i) {
+    if (!(desc.weights[i].flags & KILN_TENSOR_READ_ONLY_PACKED))
+      continue;
+    buffers[i] = AlignedBuffer();
+    pointers[i] = nullptr;
   }
   return ok();
 }

@@ -3,7 +3,10 @@
 // Every weight of a model's descriptor, held in its own aligned buffer in
 // the dtype and layout `forward` reads: either loaded from a checkpoint by
 // name (converted and, where the descriptor says so, transposed) or filled
-// with seeded pseudo-random values for running without a checkpoint.
+// with seeded pseudo-random values for running without a checkpoint. Once
+// they are in place, the packed copies that kernels read are made (see
+// kiln_packed_weight_desc), and weights read only through them are
+// released.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,12 +41,24 @@ public:
   /// The data of each weight, as kiln_forward_args::weights wants it.
   const void *const *getPointers() const { return pointers.data(); }
 
+  /// The data of each packed weight, as kiln_forward_args::packed_weights
+  /// wants it.
+  const void *const *getPackedPointers() const {
+    return packedPointers.data();
+  }
+
 private:
   /// Allocates a buffer for every weight of `desc`.
   Status allocate(const kiln_model_desc &desc);
 
+  /// Makes the packed copies of `desc`'s weights, then releases the weights
+  /// that are read only packed.
+  Status pack(const kiln_model_desc &desc);
+
   std::vector<AlignedBuffer> buffers;
   std::vector<const void *> pointers;
+  std::vector<AlignedBuffer> packedBuffers;
+  std::vector<const void *> packedPointers;
 };
 
 } // namespace kiln::runtime

@@ -11,6 +11,7 @@
 
 #include "KernelTestSupport.h"
 
+#include "codegen/cpu/KernelGenerator.h"
 #include "codegen/cpu/Target.h"
 
 #include <gtest/gtest.h>

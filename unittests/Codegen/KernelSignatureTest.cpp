@@ -8,6 +8,7 @@
 
 #include "KernelTestSupport.h"
 
+#include "codegen/cpu/KernelGenerator.h"
 #include "codegen/cpu/KernelSignature.h"
 #include "dialect/KilnDialect.h"
 
@@ -45,8 +46,25 @@ TEST(KernelSignatureTest, LinearKeyBakesFeaturesAndEpilogue) {
                        "%y = kiln.linear %x, %w bias %b activation gelu_tanh "
                        ": (tensor<1x?x768xf32>, tensor<3072x768xf32>, "
                        "tensor<3072xf32>) -> tensor<1x?x3072xf32>"),
-            "kiln.linear{activation=gelu_tanh,bias=1,residual=0}"
+            "kiln.linear{activation=gelu_tanh,bias=1,packed_weight=0,"
+            "residual=0}"
             "(?x?x768xf32,3072x768xf32,3072xf32)->(?x?x3072xf32)");
+}
+
+TEST(KernelSignatureTest, ModelWeightsArePacked) {
+  EXPECT_EQ(keyOrError("%x: tensor<?x8xf32>, "
+                       "%w: tensor<4x8xf32> {kiln.weight = \"w\"}",
+                       "%y = kiln.linear %x, %w "
+                       ": (tensor<?x8xf32>, tensor<4x8xf32>) -> tensor<?x4xf32>"),
+            "kiln.linear{activation=none,bias=0,packed_weight=1,residual=0}"
+            "(?x8xf32,4x8xf32)->(?x4xf32)");
+  // Only f32 weights are packed.
+  EXPECT_EQ(keyOrError("%x: tensor<?x8xbf16>, "
+                       "%w: tensor<4x8xbf16> {kiln.weight = \"w\"}",
+                       "%y = kiln.linear %x, %w : (tensor<?x8xbf16>, "
+                       "tensor<4x8xbf16>) -> tensor<?x4xbf16>"),
+            "kiln.linear{activation=none,bias=0,packed_weight=0,residual=0}"
+            "(?x8xbf16,4x8xbf16)->(?x4xbf16)");
 }
 
 TEST(KernelSignatureTest, StaticBatchAndSequenceAreStillRunTime) {

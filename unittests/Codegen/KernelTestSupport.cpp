@@ -1,14 +1,12 @@
 //===- KernelTestSupport.cpp - Check kernels against the reference --------===//
 //
-// Conversions between reference tensors (row-major doubles) and Halide
-// buffers (innermost dimension first, in the kernel's element type), and
-// the JIT harness that runs one kernel against the fp64 reference.
+// The harness that runs one kernel, through the KernelRunner, against the
+// fp64 reference evaluator, and the comparison of results with tolerances.
 //
 //===----------------------------------------------------------------------===//
 
 #include "KernelTestSupport.h"
 
-#include "codegen/cpu/Target.h"
 #include "dialect/KilnDialect.h"
 #include "dialect/KilnOps.h"
 #include "reference/ReferenceEvaluator.h"
@@ -44,65 +42,6 @@ std::unique_ptr<MLIRContext> createContext() {
   context->loadDialect<kiln::KilnDialect, func::FuncDialect,
                        arith::ArithDialect>();
   return context;
-}
-
-//===----------------------------------------------------------------------===//
-// Buffers
-//===----------------------------------------------------------------------===//
-
-/// Calls `function` with a null pointer of the C++ element type of `type`.
-template <typename Function>
-static void dispatchOnType(Halide::Type type, Function &&function) {
-  if (type == Halide::Float(32))
-    function(static_cast<float *>(nullptr));
-  else if (type == Halide::Float(16))
-    function(static_cast<Halide::float16_t *>(nullptr));
-  else if (type == Halide::BFloat(16))
-    function(static_cast<Halide::bfloat16_t *>(nullptr));
-  else if (type == Halide::Int(64))
-    function(static_cast<int64_t *>(nullptr));
-  else if (type == Halide::Int(32))
-    function(static_cast<int32_t *>(nullptr));
-  else if (type == Halide::Bool())
-    function(static_cast<bool *>(nullptr));
-  else
-    FAIL() << "unexpected buffer type " << type;
-}
-
-/// The sizes of `shape` innermost first.
-static std::vector<int> reversedSizes(ArrayRef<int64_t> shape) {
-  return std::vector<int>(shape.rbegin(), shape.rend());
-}
-
-/// The Halide buffer of `tensor`, with the dimensions reversed (innermost
-/// first) and the elements converted to `type`.
-static Halide::Buffer<> toHalideBuffer(const ReferenceTensor &tensor,
-                                       Halide::Type type) {
-  Halide::Buffer<> buffer(type, reversedSizes(tensor.getShape()));
-  dispatchOnType(type, [&](auto *typed) {
-    using T = std::remove_pointer_t<decltype(typed)>;
-    auto *data = static_cast<T *>(buffer.data());
-    // Halide's default layout is dense with dimension 0 innermost, which
-    // is the row-major order of the tensor.
-    for (int64_t i = 0, e = tensor.getNumElements(); i < e; ++i)
-      data[i] = static_cast<T>(tensor[i]);
-  });
-  return buffer;
-}
-
-/// The tensor of `buffer` (innermost dimension first), as doubles.
-static ReferenceTensor fromHalideBuffer(const Halide::Buffer<> &buffer) {
-  SmallVector<int64_t> shape;
-  for (int dim = buffer.dimensions() - 1; dim >= 0; --dim)
-    shape.push_back(buffer.dim(dim).extent());
-  ReferenceTensor tensor(shape);
-  dispatchOnType(buffer.type(), [&](auto *typed) {
-    using T = std::remove_pointer_t<decltype(typed)>;
-    const auto *data = static_cast<const T *>(buffer.data());
-    for (int64_t i = 0, e = tensor.getNumElements(); i < e; ++i)
-      tensor[i] = static_cast<double>(data[i]);
-  });
-  return tensor;
 }
 
 //===----------------------------------------------------------------------===//
@@ -143,15 +82,18 @@ void expectClose(const ReferenceTensor &actual, const ReferenceTensor &expected,
 // KernelUnderTest
 //===----------------------------------------------------------------------===//
 
+/// The threads of the tests' kernels: more than one, so that parallel
+/// loops really run concurrently, and unpinned, so that tests running side
+/// by side do not crowd onto the same CPUs.
+constexpr int kTestThreads = 2;
+
 KernelUnderTest::KernelUnderTest(std::unique_ptr<MLIRContext> context,
                                  OwningOpRef<ModuleOp> module,
                                  KernelSignature signature,
-                                 GeneratedKernel kernel)
+                                 std::unique_ptr<KernelRunner> runner)
     : context(std::move(context)), module(std::move(module)),
       func(getFunction(*this->module)), op(getKilnOp(func)),
-      signature(std::move(signature)), kernel(std::move(kernel)),
-      jitTarget(
-          this->kernel.target.without_feature(Halide::Target::NoRuntime)) {}
+      signature(std::move(signature)), runner(std::move(runner)) {}
 
 std::unique_ptr<KernelUnderTest>
 KernelUnderTest::create(StringRef source, std::optional<Schedule> schedule) {
@@ -171,36 +113,24 @@ KernelUnderTest::create(StringRef source, std::optional<Schedule> schedule) {
     ADD_FAILURE() << "no signature for " << op->getName().getStringRef().str();
     return nullptr;
   }
-  llvm::Expected<Halide::Target> target = parseKernelTarget("host");
-  if (!target) {
-    ADD_FAILURE() << llvm::toString(target.takeError());
-    return nullptr;
-  }
   if (!schedule) {
-    llvm::Expected<ScheduleSpace> space =
-        getKernelScheduleSpace(*signature, *target);
-    if (!space) {
-      ADD_FAILURE() << llvm::toString(space.takeError());
+    llvm::Expected<Schedule> defaultSchedule =
+        KernelRunner::getDefaultSchedule(*signature, "host");
+    if (!defaultSchedule) {
+      ADD_FAILURE() << llvm::toString(defaultSchedule.takeError());
       return nullptr;
     }
-    schedule = space->getDefaultSchedule();
+    schedule = std::move(*defaultSchedule);
   }
-  llvm::Expected<GeneratedKernel> kernel =
-      generateKernel(*signature, *schedule, *target);
-  if (!kernel) {
-    ADD_FAILURE() << llvm::toString(kernel.takeError());
+  llvm::Expected<std::unique_ptr<KernelRunner>> runner = KernelRunner::create(
+      *signature, *schedule, "host", kTestThreads, /*pin=*/false);
+  if (!runner) {
+    ADD_FAILURE() << llvm::toString(runner.takeError());
     return nullptr;
   }
-  std::unique_ptr<KernelUnderTest> result(
+  return std::unique_ptr<KernelUnderTest>(
       new KernelUnderTest(std::move(context), std::move(module),
-                          std::move(*signature), std::move(*kernel)));
-  try {
-    result->kernel.pipeline.compile_jit(result->jitTarget);
-  } catch (const Halide::Error &error) {
-    ADD_FAILURE() << "JIT compilation failed: " << error.what();
-    return nullptr;
-  }
-  return result;
+                          std::move(*signature), std::move(*runner)));
 }
 
 std::vector<ReferenceTensor>
@@ -232,39 +162,25 @@ KernelUnderTest::makeArguments(ArrayRef<int64_t> dynamicSizes, uint64_t seed,
 std::optional<std::vector<ReferenceTensor>>
 KernelUnderTest::run(ArrayRef<ReferenceTensor> arguments,
                      ArrayRef<SmallVector<int64_t>> resultShapes) {
-  std::vector<Halide::Buffer<>> inputs;
-  for (const KernelArgument &argument : kernel.interface.arguments) {
-    if (argument.kind != KernelArgument::Kind::Operand)
-      continue;
-    auto blockArgument =
-        dyn_cast<BlockArgument>(op->getOperand(argument.index));
+  std::vector<ReferenceTensor> operands;
+  for (Value operand : op->getOperands()) {
+    auto blockArgument = dyn_cast<BlockArgument>(operand);
     if (!blockArgument) {
-      ADD_FAILURE() << "operand " << argument.index
+      ADD_FAILURE() << "operand " << operands.size()
                     << " of the tested op is not a function argument";
       return std::nullopt;
     }
-    Halide::ImageParam param = kernel.inputs[inputs.size()];
-    inputs.push_back(
-        toHalideBuffer(arguments[blockArgument.getArgNumber()], param.type()));
-    param.set(inputs.back());
+    operands.push_back(arguments[blockArgument.getArgNumber()]);
   }
-  std::vector<Halide::Buffer<>> outputs;
-  for (const KernelArgument &argument : kernel.interface.arguments)
-    if (argument.kind == KernelArgument::Kind::Result)
-      outputs.emplace_back(Halide::Buffer<>(
-          kernel.pipeline.outputs()[argument.index].output_types()[0],
-          reversedSizes(resultShapes[argument.index])));
-  try {
-    Halide::Realization realization(outputs);
-    kernel.pipeline.realize(realization, jitTarget);
-  } catch (const Halide::Error &error) {
-    ADD_FAILURE() << "the kernel failed: " << error.what();
+  if (llvm::Error error = runner->bind(operands, resultShapes)) {
+    ADD_FAILURE() << llvm::toString(std::move(error));
     return std::nullopt;
   }
-  std::vector<ReferenceTensor> results;
-  for (const Halide::Buffer<> &output : outputs)
-    results.push_back(fromHalideBuffer(output));
-  return results;
+  if (llvm::Error error = runner->run()) {
+    ADD_FAILURE() << llvm::toString(std::move(error));
+    return std::nullopt;
+  }
+  return runner->getResults();
 }
 
 void KernelUnderTest::expectMatchesReference(

@@ -1,16 +1,16 @@
 //===- KernelTestSupport.h - Kernels against the reference ------*- C++ -*-===//
 //
 // Helpers of the kernel tests: parse a function holding one kiln op, build
-// its kernel with a schedule for the host CPU, JIT-compile it once, and run
-// it on seeded random arguments for any number of run-time sizes,
-// comparing every result with the fp64 reference evaluator.
+// its kernel with a schedule for the host CPU, JIT-compile it once through
+// the KernelRunner, and run it on seeded random arguments for any number of
+// run-time sizes, comparing every result with the fp64 reference evaluator.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef KILN_UNITTESTS_CODEGEN_KERNELTESTSUPPORT_H
 #define KILN_UNITTESTS_CODEGEN_KERNELTESTSUPPORT_H
 
-#include "codegen/cpu/KernelGenerator.h"
+#include "codegen/cpu/KernelRunner.h"
 #include "reference/Tensor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -82,21 +82,21 @@ public:
   /// The signature of the op.
   const KernelSignature &getSignature() const { return signature; }
 
-  /// The generated kernel.
-  const GeneratedKernel &getKernel() const { return kernel; }
+  /// The runner of the compiled kernel.
+  KernelRunner &getRunner() { return *runner; }
 
 private:
   KernelUnderTest(std::unique_ptr<mlir::MLIRContext> context,
                   mlir::OwningOpRef<mlir::ModuleOp> module,
-                  KernelSignature signature, GeneratedKernel kernel);
+                  KernelSignature signature,
+                  std::unique_ptr<KernelRunner> runner);
 
   std::unique_ptr<mlir::MLIRContext> context;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   mlir::func::FuncOp func;
   mlir::Operation *op;
   KernelSignature signature;
-  GeneratedKernel kernel;
-  Halide::Target jitTarget;
+  std::unique_ptr<KernelRunner> runner;
 };
 
 /// Builds the kernel of the op in `source` with the default schedule and

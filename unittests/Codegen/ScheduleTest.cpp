@@ -93,8 +93,9 @@ TEST(ScheduleSpaceTest, VerifyNamesTheOffendingParameterOrConstraint) {
 }
 
 /// The default schedule of a linear kernel for the `--target-cpu` `cpu`.
-Schedule defaultLinearSchedule(llvm::StringRef cpu) {
+Schedule defaultLinearSchedule(llvm::StringRef cpu, bool isPacked) {
   KernelSignature signature("kiln.linear");
+  signature.setAttr("packed_weight", static_cast<int64_t>(isPacked));
   llvm::Expected<Halide::Target> target = parseKernelTarget(cpu);
   EXPECT_TRUE(bool(target));
   llvm::Expected<ScheduleSpace> space =
@@ -104,15 +105,28 @@ Schedule defaultLinearSchedule(llvm::StringRef cpu) {
 }
 
 TEST(ScheduleSpaceTest, DefaultsFollowTheTargetVectorWidth) {
-  Schedule avx512 = defaultLinearSchedule("avx512");
+  Schedule avx512 = defaultLinearSchedule("avx512", /*isPacked=*/false);
   EXPECT_EQ(avx512.get("vector"), 16);
   EXPECT_EQ(avx512.get("tile_cols"), 32);
   EXPECT_EQ(avx512.get("tile_rows"), 8);
-  Schedule avx2 = defaultLinearSchedule("avx2");
+  Schedule avx2 = defaultLinearSchedule("avx2", /*isPacked=*/false);
   EXPECT_EQ(avx2.get("vector"), 8);
   EXPECT_EQ(avx2.get("tile_cols"), 16);
   EXPECT_EQ(avx2.get("tile_rows"), 4);
-  EXPECT_EQ(defaultLinearSchedule("sse41").get("vector"), 4);
+  EXPECT_EQ(defaultLinearSchedule("sse41", /*isPacked=*/false).get("vector"),
+            4);
+}
+
+TEST(ScheduleSpaceTest, PackedLinearTilesFillTheVectorRegisters) {
+  // 6 rows of 4 (AVX-512, 32 registers) or 2 (AVX2, 16) vectors.
+  Schedule avx512 = defaultLinearSchedule("avx512", /*isPacked=*/true);
+  EXPECT_EQ(avx512.get("vector"), 16);
+  EXPECT_EQ(avx512.get("panel_width"), 64);
+  EXPECT_EQ(avx512.get("tile_rows"), 6);
+  Schedule avx2 = defaultLinearSchedule("avx2", /*isPacked=*/true);
+  EXPECT_EQ(avx2.get("vector"), 8);
+  EXPECT_EQ(avx2.get("panel_width"), 16);
+  EXPECT_EQ(avx2.get("tile_rows"), 6);
 }
 
 TEST(TargetTest, NamedTargetsHaveTheirFeatures) {

@@ -156,10 +156,10 @@ std::string openModifiedDescriptor(Modify modify, kiln_status_code code) {
 
 TEST(DescriptorTest, OtherAbiVersionsAreRefused) {
   EXPECT_EQ(openModifiedDescriptor(
-                [](kiln_model_desc &desc) { desc.abi_version = 2; },
+                [](kiln_model_desc &desc) { desc.abi_version = 1; },
                 KILN_STATUS_UNSUPPORTED),
-            "model 'toy' was compiled for model ABI version 2, but this "
-            "runtime implements version 1");
+            "model 'toy' was compiled for model ABI version 1, but this "
+            "runtime implements version 2");
 }
 
 TEST(DescriptorTest, InconsistentDescriptorsAreRefused) {
@@ -219,6 +219,35 @@ TEST(DescriptorTest, InconsistentDescriptorsAreRefused) {
                 [](kiln_model_desc &desc) { desc.kernel_call_names = nullptr; },
                 KILN_STATUS_INVALID_ARGUMENT),
             "invalid descriptor of model 'toy': it has 4 kernel calls but no "
+            "array of them");
+}
+
+TEST(DescriptorTest, InconsistentPackedWeightsAreRefused) {
+  auto withPacked = [](kiln_packed_weight_desc packed) {
+    static kiln_packed_weight_desc packedWeights[1];
+    packedWeights[0] = packed;
+    return [](kiln_model_desc &desc) { desc.packed_weights = packedWeights; };
+  };
+  EXPECT_EQ(openModifiedDescriptor(withPacked({4, 3}),
+                                   KILN_STATUS_INVALID_ARGUMENT),
+            "invalid descriptor of model 'toy': packed weight 0 copies weight "
+            "4, but the model has 4");
+  EXPECT_EQ(openModifiedDescriptor(withPacked({1, 3}),
+                                   KILN_STATUS_INVALID_ARGUMENT),
+            "invalid descriptor of model 'toy': packed weight 0 copies weight "
+            "'embed.scale', which is not a rank-2 f32 matrix");
+  EXPECT_EQ(openModifiedDescriptor(withPacked({3, 0}),
+                                   KILN_STATUS_INVALID_ARGUMENT),
+            "invalid descriptor of model 'toy': packed weight 0 has panel "
+            "width 0, expected at least 1");
+  EXPECT_EQ(openModifiedDescriptor(withPacked({0, 3}),
+                                   KILN_STATUS_INVALID_ARGUMENT),
+            "invalid descriptor of model 'toy': weight 'lm_head' is read only "
+            "packed but has no packed copy");
+  EXPECT_EQ(openModifiedDescriptor(
+                [](kiln_model_desc &desc) { desc.packed_weights = nullptr; },
+                KILN_STATUS_INVALID_ARGUMENT),
+            "invalid descriptor of model 'toy': it has 1 packed weights but no "
             "array of them");
 }
 

@@ -20,7 +20,8 @@ struct ToyBuffers {
   const float *table;
   const float *scale;
   const float *bias;
-  const float *head;
+  /// lm_head packed into panels of toyHeadPanelWidth rows.
+  const float *packedHead;
   float *scaled;
   float *logits;
   float *hidden;
@@ -50,13 +51,20 @@ static int32_t runGather(void *, int32_t token, uint8_t *closure) {
   return 0;
 }
 
-/// logits[token, v] = hidden[token, :] . head[v, :].
+/// The rows per panel of the packed lm_head.
+static constexpr int32_t toyHeadPanelWidth = 3;
+
+/// logits[token, v] = hidden[token, :] . head[v, :], reading head[v, c]
+/// from its packed copy (see kiln_packed_weight_desc).
 static int32_t runLinear(void *, int32_t token, uint8_t *closure) {
   const ToyBuffers &b = getBuffers(closure);
   for (int64_t v = 0; v < toyVocab; ++v) {
+    const float *panel =
+        b.packedHead + (v / toyHeadPanelWidth) * toyWidth * toyHeadPanelWidth;
     float sum = 0;
     for (int64_t c = 0; c < toyWidth; ++c)
-      sum += b.hidden[token * toyWidth + c] * b.head[v * toyWidth + c];
+      sum += b.hidden[token * toyWidth + c] *
+             panel[c * toyHeadPanelWidth + v % toyHeadPanelWidth];
     b.logits[token * toyVocab + v] = sum;
   }
   return 0;
@@ -110,8 +118,9 @@ static bool hasAlignedBuffers(const kiln_forward_args *args) {
   bool aligned = isAligned(args->arena);
   for (int32_t i = 0; i < 2; ++i)
     aligned &= isAligned(args->inputs[i]);
-  for (int32_t i = 0; i < 4; ++i)
+  for (int32_t i = 0; i < 3; ++i)
     aligned &= isAligned(args->weights[i]);
+  aligned &= isAligned(args->packed_weights[0]);
   for (int32_t i = 0; i < toyNumOutputs; ++i)
     aligned &= isAligned(args->outputs[i]);
   return aligned;
@@ -129,7 +138,7 @@ static int32_t toyForward(const kiln_forward_args *args) {
       static_cast<const float *>(args->weights[0]),
       static_cast<const float *>(args->weights[1]),
       static_cast<const float *>(args->weights[2]),
-      static_cast<const float *>(args->weights[3]),
+      static_cast<const float *>(args->packed_weights[0]),
       static_cast<float *>(args->arena),
       static_cast<float *>(args->outputs[toyLogitsOutput]),
       static_cast<float *>(args->outputs[toyHiddenOutput]),
@@ -172,8 +181,11 @@ static const kiln_tensor_desc toyWeights[] = {
     {"embed.scale", KILN_DTYPE_F32, 1, widthDims, 0, 0},
     {"embed.bias", KILN_DTYPE_F32, 1, widthDims, 0, 0},
     {"lm_head", KILN_DTYPE_F32, 2, tableDims, 0,
-     KILN_TENSOR_TRANSPOSED_IN_CHECKPOINT},
+     KILN_TENSOR_TRANSPOSED_IN_CHECKPOINT | KILN_TENSOR_READ_ONLY_PACKED},
 };
+
+static const kiln_packed_weight_desc toyPackedWeights[] = {
+    {3, toyHeadPanelWidth}};
 
 static const kiln_tensor_desc toyOutputs[] = {
     {"logits", KILN_DTYPE_F32, 3, logitsDims, 0, 0},
@@ -198,6 +210,8 @@ const kiln_model_desc kiln_compiled_model = {
     toyInputs,
     4,
     toyWeights,
+    1,
+    toyPackedWeights,
     toyNumOutputs,
     toyOutputs,
     toyVocab *toyWidth * sizeof(float),

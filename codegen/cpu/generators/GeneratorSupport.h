@@ -48,6 +48,14 @@ public:
   /// added.
   Halide::ImageParam addOperand(unsigned index, const std::string &name);
 
+  /// The buffer parameter of operand `index`, a static [rows, cols] weight,
+  /// read pre-packed into panels of `panelWidth` rows (see
+  /// KernelArgument::panelWidth): dimensions (lane, column, panel) with
+  /// every extent and stride fixed.
+  Halide::ImageParam addPackedWeightOperand(unsigned index,
+                                            const std::string &name,
+                                            int panelWidth);
+
   /// Makes `func` result `index`, constraining its output buffer like the
   /// operands. Results must be added in result order.
   void addResult(unsigned index, Halide::Func func);
@@ -82,6 +90,12 @@ inline int getParameter(const Schedule &schedule, llvm::StringRef name) {
 /// flags make undefined. Lanes whose argument exceeds 0 are masked lanes
 /// whose value is discarded.
 Halide::Expr expOfNonPositive(const Halide::Expr &x);
+
+/// 1 / (1 + exp(-x)) in vector instructions, for every finite x.
+Halide::Expr vectorSigmoid(const Halide::Expr &x);
+
+/// tanh(x) in vector instructions, accurate to a few ulp over all finite x.
+Halide::Expr vectorTanh(const Halide::Expr &x);
 
 /// Applies the activation named `kind` (an ActivationKind case) to `x`.
 Halide::Expr applyActivation(llvm::StringRef kind, const Halide::Expr &x);

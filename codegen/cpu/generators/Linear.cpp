@@ -3,14 +3,25 @@
 // Both ops are one contraction, `acc[.., m, n] = sum_k lhs[.., m, k] *
 // rhs[.., k, n]`, followed for `kiln.linear` by its epilogue
 // `activation(acc + bias) + residual` applied as each output tile is
-// stored. The schedule tiles the output into `tile_rows x tile_cols` blocks
-// accumulated in registers (columns vectorised, rows and vectors unrolled),
-// packs the rhs columns of each column tile contiguously once per task
-// (`pack_rhs`, the weight of a linear layer is [out, in] so its columns are
-// strided), and runs column tiles (times the batch) as parallel tasks.
+// stored.
 //
-// Reads are clamped to the last row and column so that the register tiles
-// may round partial tiles up; the clamped lanes are never stored.
+// A linear layer whose weight is a model weight reads it pre-packed into
+// panels of `panel_width` output features (runtime/src/WeightPacking.h),
+// so that the features of one register tile are contiguous for every
+// input feature. Each task computes one panel for a block of rows: for each
+// block of `k_block` input features (whose slice of the panel stays in
+// L1), every `tile_rows x panel_width` register tile of the block is
+// accumulated from the panel's vectors and the rows' broadcast inputs;
+// then the epilogue stores the block. Register tiles round the rows up and
+// read clamped input rows, which are never stored; inputs with fewer rows
+// than a tile (decoding) take a row-at-a-time path instead.
+//
+// Other contractions (matmuls, linears of computed weights) tile the output
+// into `tile_rows x tile_cols` blocks accumulated in registers, pack the rhs
+// columns of each column tile contiguously once per task (`pack_rhs`) and
+// run column tiles (times the batch) as parallel tasks. Their reads are
+// clamped to the last row and column so that the register tiles may round
+// partial tiles up; the clamped lanes are never stored.
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,6 +64,8 @@ public:
 
   ScheduleSpace getScheduleSpace(const KernelSignature &signature,
                                  const Halide::Target &target) const override {
+    if (isPackedLinear(signature))
+      return getPackedScheduleSpace(target);
     ScheduleSpace space;
     addVectorParameter(space, target);
     int lanes = getNativeFloatLanes(target);
@@ -82,6 +95,8 @@ public:
            const Halide::Target &target) const override {
     if (Error error = requireF32(signature))
       return std::move(error);
+    if (isPackedLinear(signature))
+      return generatePacked(signature, schedule, target);
     KernelBuilder builder(signature, target);
     unsigned rank = signature.getResults()[0].getRank();
     std::vector<Halide::Var> vars = makeVars(rank, "d");
@@ -114,7 +129,8 @@ public:
     accumulator(vars) += contraction.lhs(k, row, batch) * panel(panelAt);
 
     output(vars) = signature.getOpKind() == "linear"
-                       ? applyEpilogue(signature, builder, accumulator, vars)
+                       ? applyEpilogue(signature, builder, accumulator(vars),
+                                       vars)
                        : accumulator(vars);
     builder.addResult(0, output);
     scheduleContraction(output, accumulator, panel, k, vars, schedule);
@@ -122,6 +138,175 @@ public:
   }
 
 private:
+  /// Whether `signature` is a linear layer whose weight is pre-packed.
+  static bool isPackedLinear(const KernelSignature &signature) {
+    return signature.getOpKind() == "linear" &&
+           signature.getInt("packed_weight");
+  }
+
+  /// The schedules of a linear layer with a packed weight.
+  static ScheduleSpace getPackedScheduleSpace(const Halide::Target &target) {
+    ScheduleSpace space;
+    addVectorParameter(space, target);
+    int lanes = getNativeFloatLanes(target);
+    // AVX-512 has 32 vector registers: 6 rows of 4 vectors accumulate in 24
+    // of them; the others have 16: 6 rows of 2 vectors.
+    int registers = lanes >= 16 ? 32 : 16;
+    space.addParameter("panel_width",
+                       "output features per packed weight panel and register "
+                       "tile",
+                       {8, 16, 24, 32, 48, 64, 96, 128},
+                       lanes >= 16 ? 4 * lanes : 2 * lanes);
+    space.addParameter("tile_rows", "rows per register tile",
+                       {1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16}, 6);
+    space.addParameter("row_tiles_per_task",
+                       "register tiles of rows per parallel task",
+                       {1, 2, 4, 8, 16, 32}, 16);
+    space.addParameter("k_block",
+                       "input features per block of the contraction, whose "
+                       "slice of the weight panel stays in L1",
+                       {32, 64, 128, 192, 256, 512, 1024, 4096}, 128);
+    addParallelParameter(space);
+    space.addConstraint(
+        "panel_width is a multiple of vector", [](const Schedule &schedule) {
+          return schedule.get("panel_width") % schedule.get("vector") == 0;
+        });
+    space.addConstraint(
+        "the register tile, one vector of weights per column vector and the "
+        "broadcast input fit in the " +
+            std::to_string(registers) + " vector registers",
+        [registers](const Schedule &schedule) {
+          int64_t vectors =
+              schedule.get("panel_width") / schedule.get("vector");
+          return vectors * (schedule.get("tile_rows") + 1) + 1 <= registers;
+        });
+    return space;
+  }
+
+  /// Generates a linear layer that reads its weight packed.
+  static Expected<GeneratedKernel>
+  generatePacked(const KernelSignature &signature, const Schedule &schedule,
+                 const Halide::Target &target) {
+    int panelWidth = getParameter(schedule, "panel_width");
+    int tileRows = getParameter(schedule, "tile_rows");
+    KernelBuilder builder(signature, target);
+    Halide::ImageParam input = builder.addOperand(0, "input");
+    Halide::ImageParam weight =
+        builder.addPackedWeightOperand(1, "weight", panelWidth);
+    unsigned rank = signature.getResults()[0].getRank();
+    std::vector<Halide::Var> vars = makeVars(rank, "d");
+    bool hasRows = rank > 1;
+    Halide::Expr rows = hasRows ? input.dim(1).extent() : Halide::Expr(1);
+    std::vector<Halide::Expr> batch =
+        rank > 2 ? toExprs(ArrayRef(vars).drop_front(2))
+                 : std::vector<Halide::Expr>();
+
+    // accumulator(lane, row, panel, batch...): output feature panel *
+    // panelWidth + lane of the row, summed over the input features.
+    Halide::Var lane("lane"), panel("panel");
+    Halide::Var row = hasRows ? vars[1] : Halide::Var("row");
+    std::vector<Halide::Var> accVars = {lane, row, panel};
+    llvm::append_range(accVars, ArrayRef(vars).drop_front(hasRows ? 2 : 1));
+    Halide::RDom k(0, weight.dim(1).extent(), "k_reduce");
+    std::vector<Halide::Expr> inputAt = {k};
+    // Clamped: register tiles round the rows up (see schedulePacked).
+    if (hasRows)
+      inputAt.push_back(Halide::min(row, rows - 1));
+    llvm::append_range(inputAt, ArrayRef(accVars).drop_front(3));
+    // Two accumulators of the same sum, one scheduled for full register
+    // tiles of rows and one row at a time; the output specialises on the
+    // row count to use one of them.
+    Halide::Func tiled("accumulator"), rowwise("row_accumulator");
+    for (Halide::Func accumulator : {tiled, rowwise}) {
+      accumulator(accVars) = 0.0f;
+      accumulator(accVars) += input(inputAt) * weight(lane, k, panel);
+    }
+    Halide::Expr isTiled = rows >= tileRows;
+    auto accumulatorAt = [&](ArrayRef<Halide::Var> at) {
+      std::vector<Halide::Expr> index = {at[0] % panelWidth,
+                                         hasRows ? Halide::Expr(at[1]) : 0,
+                                         at[0] / panelWidth};
+      llvm::append_range(index, ArrayRef(at).drop_front(hasRows ? 2 : 1));
+      return Halide::select(isTiled, tiled(index), rowwise(index));
+    };
+    Halide::Func output("output");
+    output(vars) = applyEpilogue(signature, builder, accumulatorAt(vars),
+                                 vars);
+    builder.addResult(0, output);
+    schedulePacked(output, tiled, rowwise, isTiled, k, vars, accVars,
+                   schedule);
+    return builder.finish();
+  }
+
+  /// Per task, one panel for a block of rows, accumulated in register
+  /// tiles of `tileRows` rows (or one row when there are fewer) over blocks
+  /// of the contraction whose slice of the panel stays in L1; then the
+  /// epilogue stores the block.
+  static void schedulePacked(Halide::Func output, Halide::Func tiled,
+                             Halide::Func rowwise, Halide::Expr isTiled,
+                             Halide::RDom k, ArrayRef<Halide::Var> vars,
+                             ArrayRef<Halide::Var> accVars,
+                             const Schedule &schedule) {
+    int vector = getParameter(schedule, "vector");
+    int panelWidth = getParameter(schedule, "panel_width");
+    int tileRows = getParameter(schedule, "tile_rows");
+    int blockRows = tileRows * getParameter(schedule, "row_tiles_per_task");
+    int kBlock = getParameter(schedule, "k_block");
+    bool hasRows = vars.size() > 1;
+    auto guard = Halide::TailStrategy::GuardWithIf;
+
+    // The output: tasks of (panel, block of rows, batch index); the same
+    // loops in both specialisations, which differ in their accumulator.
+    Halide::Var panelOuter("panel_outer"), laneInner("lane_inner");
+    Halide::Var rowBlock("row_block"), rowInner("row_inner");
+    Halide::Var task = panelOuter;
+    auto tileOutput = [&](Halide::Stage stage) {
+      stage.split(vars[0], panelOuter, laneInner, panelWidth, guard);
+      task = panelOuter;
+      if (hasRows) {
+        stage.split(vars[1], rowBlock, rowInner, blockRows, guard)
+            .reorder(laneInner, rowInner, panelOuter, rowBlock);
+        Halide::Var fused("panel_row_block");
+        stage.fuse(panelOuter, rowBlock, fused);
+        task = fused;
+      }
+      stage.vectorize(laneInner, vector, guard);
+      for (const Halide::Var &outer : vars.drop_front(hasRows ? 2 : 1)) {
+        Halide::Var fused(task.name() + "_" + outer.name());
+        stage.fuse(task, outer, fused);
+        task = fused;
+      }
+      if (schedule.get("parallel"))
+        stage.parallel(task);
+    };
+    tileOutput(output.specialize(isTiled));
+    tileOutput(output);
+
+    // The accumulators of a task: the panel's vectors and the register
+    // tile's rows unrolled inside a block of the contraction. Rounding the
+    // rows up to whole register tiles reads clamped input rows.
+    Halide::Var lane = accVars[0], row = accVars[1];
+    for (auto [accumulator, rowsPerTile] :
+         {std::pair(tiled, tileRows), std::pair(rowwise, 1)}) {
+      accumulator.compute_at(output, task)
+          .bound(lane, 0, panelWidth)
+          .vectorize(lane, vector);
+      Halide::Var vectorOuter("vector_outer"), vectorInner("vector_inner");
+      Halide::Var rowTile("row_tile"), rowInTile("row_in_tile");
+      Halide::RVar kOuter("k_outer"), kInner("k_inner");
+      Halide::Stage update = accumulator.update();
+      update.split(lane, vectorOuter, vectorInner, vector)
+          .vectorize(vectorInner)
+          .unroll(vectorOuter)
+          .split(row, rowTile, rowInTile, rowsPerTile,
+                 Halide::TailStrategy::RoundUp)
+          .split(k, kOuter, kInner, kBlock, guard)
+          .reorder(vectorInner, vectorOuter, rowInTile, kInner, rowTile,
+                   kOuter)
+          .unroll(rowInTile);
+    }
+  }
+
   /// The input [..., K] and weight [N, K] of `kiln.linear`.
   static Contraction defineLinearOperands(const KernelSignature &signature,
                                           KernelBuilder &builder) {
@@ -182,12 +367,11 @@ private:
     return contraction;
   }
 
-  /// `activation(acc + bias) + residual` of `kiln.linear`.
+  /// `activation(sum + bias) + residual` of `kiln.linear` at `vars`.
   static Halide::Expr applyEpilogue(const KernelSignature &signature,
-                                    KernelBuilder &builder,
-                                    Halide::Func accumulator,
+                                    KernelBuilder &builder, Halide::Expr sum,
                                     ArrayRef<Halide::Var> vars) {
-    Halide::Expr value = accumulator(vars);
+    Halide::Expr value = sum;
     unsigned next = 2;
     if (signature.getInt("bias")) {
       Halide::ImageParam bias = builder.addOperand(next++, "bias");

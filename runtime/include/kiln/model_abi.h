@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-#define KILN_MODEL_ABI_VERSION 1
+#define KILN_MODEL_ABI_VERSION 2
 
 /// Alignment in bytes of the arena and of every buffer in it.
 #define KILN_ARENA_ALIGNMENT 64
@@ -66,6 +66,22 @@ typedef struct kiln_tensor_desc {
 /// so `forward` always reads the [dims[0], dims[1]] layout.
 #define KILN_TENSOR_TRANSPOSED_IN_CHECKPOINT 1u
 
+/// A weight that `forward` reads only through its packed copies (see
+/// kiln_packed_weight_desc): the runtime may release it once they are made.
+#define KILN_TENSOR_READ_ONLY_PACKED 2u
+
+/// A copy of a weight in the layout a kernel reads, which the runtime makes
+/// once, after loading the weights. Weight `weight` is a row-major f32
+/// [rows, cols] matrix; its packed copy groups the rows into panels of
+/// `panel_width` rows, each stored column by column: element [p][c][t] of
+/// the copy (row-major, ceil(rows / panel_width) * cols * panel_width
+/// floats) is weight[p * panel_width + t][c], or 0 for rows past the last.
+typedef struct kiln_packed_weight_desc {
+  /// The index of the weight in kiln_model_desc::weights.
+  int32_t weight;
+  int32_t panel_width;
+} kiln_packed_weight_desc;
+
 /// Everything one call of `forward` reads and writes. All tensors are dense
 /// and row-major.
 typedef struct kiln_forward_args {
@@ -74,8 +90,10 @@ typedef struct kiln_forward_args {
   /// The data of each input, in descriptor order.
   const void *const *inputs;
   /// The data of each weight, in descriptor order, already converted to the
-  /// weight's dtype.
+  /// weight's dtype; NULL for a weight flagged KILN_TENSOR_READ_ONLY_PACKED.
   const void *const *weights;
+  /// The data of each packed weight, in descriptor order.
+  const void *const *packed_weights;
   /// At least `arena_bytes` bytes, KILN_ARENA_ALIGNMENT-aligned.
   void *arena;
   /// Caller-owned buffers for each output, sized for `sizes`.
@@ -107,6 +125,8 @@ typedef struct kiln_model_desc {
   const kiln_tensor_desc *inputs;
   int32_t num_weights;
   const kiln_tensor_desc *weights;
+  int32_t num_packed_weights;
+  const kiln_packed_weight_desc *packed_weights;
   int32_t num_outputs;
   const kiln_tensor_desc *outputs;
   /// Bytes of scratch memory `forward` needs at the maximum sizes.
