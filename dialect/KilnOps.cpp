@@ -465,13 +465,19 @@ LogicalResult SliceOp::verify() {
   if (ShapedType::isDynamic(output[axis]))
     return emitOpError() << "expected a static result size along axis "
                          << axis;
-  if (offset < 0)
-    return emitOpError() << "expected a non-negative offset, got " << offset;
-  if (!ShapedType::isDynamic(input[axis]) &&
-      offset + output[axis] > input[axis])
-    return emitOpError() << "slice [" << offset << ", "
-                         << offset + output[axis] << ") exceeds the size "
-                         << input[axis] << " of axis " << axis;
+  int64_t size = output[axis];
+  // A negative offset counts from the end, so the slice must end by then.
+  if (offset < 0 && offset + size > 0)
+    return emitOpError() << "expected a negative offset of at most " << -size
+                         << " (minus the result size along axis " << axis
+                         << "), got " << offset;
+  if (!ShapedType::isDynamic(input[axis])) {
+    int64_t start = getStart(input[axis]);
+    if (start < 0 || start + size > input[axis])
+      return emitOpError() << "slice [" << start << ", " << start + size
+                           << ") exceeds the size " << input[axis]
+                           << " of axis " << axis;
+  }
   SmallVector<int64_t> expected(input);
   expected[axis] = output[axis];
   if (failed(verifyShape(*this, "result", output, expected)))

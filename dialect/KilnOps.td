@@ -541,9 +541,16 @@ def Kiln_SliceOp : Kiln_Op<"slice", [Pure]> {
     dimensions are unchanged. Splits fused projections such as GPT-2's
     `c_attn` (Q, K and V side by side) into their parts.
 
+    A negative `offset` counts from the end of the dimension, which may be
+    dynamic: the slice starts at `dim + offset` and must end by the end of
+    the dimension (`offset + size <= 0`). `offset -1` with `size` 1 takes
+    the last entry, as a decoder's last position before the LM head.
+
     ```mlir
     %k = kiln.slice %qkv axis 2 offset 768
         : tensor<1x?x2304xf32> -> tensor<1x?x768xf32>
+    %last = kiln.slice %h axis 1 offset -1
+        : tensor<1x?x768xf32> -> tensor<1x1x768xf32>
     ```
   }];
   let arguments = (ins Kiln_FloatTensor:$input, I64Attr:$axis,
@@ -552,6 +559,15 @@ def Kiln_SliceOp : Kiln_Op<"slice", [Pure]> {
   let assemblyFormat = [{
     $input `axis` $axis `offset` $offset attr-dict `:` type($input) `->`
     type($output)
+  }];
+  let extraClassDeclaration = [{
+    /// The first entry that the slice takes along `axis` from an input with
+    /// `inputSize` entries there: `offset`, or `inputSize + offset` for a
+    /// negative offset.
+    int64_t getStart(int64_t inputSize) {
+      int64_t offset = getOffset();
+      return offset < 0 ? inputSize + offset : offset;
+    }
   }];
   let hasVerifier = 1;
 }

@@ -3,10 +3,11 @@
 // Lowers a ModelSpec to a module with one `@forward` function: the model
 // inputs, the embeddings (token table, embedding scale, learned or
 // sinusoidal positions, token types, embedding norm), one or two stacks of
-// layers (TransformerLayers.cpp) and the output head (LM head, hidden
-// states, or mean pooling with optional L2 normalisation). The module is
-// verified before it is returned, so every shape error surfaces here with
-// the location of the spec field behind the op.
+// layers (TransformerLayers.cpp) and the output head (LM head over every
+// position or only the last, hidden states, or mean pooling with optional
+// L2 normalisation). The module is verified before it is returned, so every
+// shape error surfaces here with the location of the spec field behind the
+// op.
 //
 //===----------------------------------------------------------------------===//
 
@@ -158,10 +159,20 @@ static FailureOr<Value> emitOutput(ForwardBuilder &b, Value hidden,
         b.weight(weightName, std::nullopt, {spec.vocabSize, spec.dModel});
     if (failed(weight))
       return failure();
+    Type logitsType = b.activationType(spec.vocabSize);
+    if (spec.outputPositions == OutputPositions::Last) {
+      // Only the last position's hidden state goes through the LM head.
+      int64_t batch = cast<RankedTensorType>(hidden.getType()).getDimSize(0);
+      hidden = b.create<SliceOp>(
+          b.loc("lm_head.last_position", {"output.positions"}),
+          b.tensorType({batch, 1, spec.dModel}), hidden, /*axis=*/1,
+          /*offset=*/-1);
+      logitsType = b.tensorType({batch, 1, spec.vocabSize});
+    }
     return b.create<LinearOp>(
         b.loc("lm_head",
               {"embeddings.tied", "output.kind", "model.vocab_size"}),
-        b.activationType(spec.vocabSize), hidden, *weight, /*bias=*/Value(),
+        logitsType, hidden, *weight, /*bias=*/Value(),
         /*residual=*/Value(), /*activation=*/ActivationKindAttr());
   }
   case OutputKind::PooledEmbedding: {

@@ -56,6 +56,11 @@ enum class PositionKind { None, Learned, Sinusoidal, Rope };
 /// What `forward` returns.
 enum class OutputKind { Logits, HiddenStates, PooledEmbedding };
 
+/// The sequence positions that the logits output covers: every position, or
+/// only the last one, which is all that choosing the next token needs (and
+/// spares the LM head's product for the other positions).
+enum class OutputPositions { All, Last };
+
 /// Storage type of the weights; the model computes in f32 unless the spec
 /// asks otherwise.
 enum class DType { F32, F16, BF16 };
@@ -176,6 +181,8 @@ struct ModelSpec {
   int64_t maxSeqLen = 0;
 
   OutputKind output = OutputKind::Logits;
+  /// Logits output only: the positions it covers.
+  OutputPositions outputPositions = OutputPositions::All;
   PoolingSpec pooling;
 
   /// Logical weight name -> where it is in the checkpoint.

@@ -2,9 +2,10 @@
 //
 // Prints each section of docs/spec.md in its order, spelling enumerated
 // fields with the keyword tables the spec parser reads them with. Fields
-// that only apply to some models (RoPE settings, pooling options, a sliding
-// window) are printed only for those models, and of the weights only those
-// the architecture reads, so that the output passes validation as it stands.
+// that only apply to some models (RoPE settings, the logits' positions,
+// pooling options, a sliding window) are printed only for those models, and
+// of the weights only those the architecture reads, so that the output
+// passes validation as it stands.
 //
 //===----------------------------------------------------------------------===//
 
@@ -147,6 +148,8 @@ static void printEmbeddingsAndStacks(const ModelSpec &spec, SpecWriter &w) {
 
   w.section("output");
   w.field("kind", getKeywordName(spec.output));
+  if (spec.output == OutputKind::Logits)
+    w.field("positions", getKeywordName(spec.outputPositions));
   if (spec.output != OutputKind::PooledEmbedding)
     return;
   w.field("normalize", spell(spec.pooling.l2Normalize));

@@ -40,6 +40,9 @@ static constexpr Keyword<OutputKind> kOutputKinds[] = {
     {"hidden_states", OutputKind::HiddenStates},
     {"pooled_embedding", OutputKind::PooledEmbedding}};
 
+static constexpr Keyword<OutputPositions> kOutputPositions[] = {
+    {"all", OutputPositions::All}, {"last", OutputPositions::Last}};
+
 static constexpr Keyword<DType> kDTypes[] = {
     {"f32", DType::F32}, {"f16", DType::F16}, {"bf16", DType::BF16}};
 
@@ -73,6 +76,11 @@ template <> ArrayRef<Keyword<RopeStyle>> kiln::getKeywords<RopeStyle>() {
 
 template <> ArrayRef<Keyword<OutputKind>> kiln::getKeywords<OutputKind>() {
   return kOutputKinds;
+}
+
+template <>
+ArrayRef<Keyword<OutputPositions>> kiln::getKeywords<OutputPositions>() {
+  return kOutputPositions;
 }
 
 template <> ArrayRef<Keyword<DType>> kiln::getKeywords<DType>() {

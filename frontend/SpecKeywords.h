@@ -42,6 +42,9 @@ template <> llvm::ArrayRef<Keyword<PositionKind>> getKeywords<PositionKind>();
 template <> llvm::ArrayRef<Keyword<RopeStyle>> getKeywords<RopeStyle>();
 /// `output.kind`.
 template <> llvm::ArrayRef<Keyword<OutputKind>> getKeywords<OutputKind>();
+/// `output.positions`.
+template <>
+llvm::ArrayRef<Keyword<OutputPositions>> getKeywords<OutputPositions>();
 /// `model.weight_dtype`.
 template <> llvm::ArrayRef<Keyword<DType>> getKeywords<DType>();
 

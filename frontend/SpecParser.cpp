@@ -371,6 +371,7 @@ private:
 
   std::vector<FieldRule> outputRules() {
     return {{"kind", enumeration(spec.output)},
+            {"positions", enumeration(spec.outputPositions)},
             {"normalize", boolean(spec.pooling.l2Normalize)},
             {"mask_aware", boolean(spec.pooling.maskAware)}};
   }

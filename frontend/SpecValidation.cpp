@@ -280,8 +280,8 @@ private:
     return true;
   }
 
-  /// Pooling needs an encoder; its options and tied embeddings need
-  /// their output kind.
+  /// Pooling needs an encoder; its options, the logits' positions and tied
+  /// embeddings need their output kind.
   bool checkOutput() {
     bool pooled = spec.output == OutputKind::PooledEmbedding;
     if (pooled && spec.topology != Topology::EncoderOnly)
@@ -293,6 +293,10 @@ private:
         return fail(field.str(), quoted(field) +
                                      " only applies to the pooled_embedding "
                                      "output");
+    if (given("output.positions") && spec.output != OutputKind::Logits)
+      return fail("output.positions", quoted("output.positions") +
+                                          " only applies to the logits "
+                                          "output");
     if (pooled && spec.pooling.maskAware && !spec.encoder.selfAttention.padding)
       return fail("output.mask_aware",
                   "mask-aware pooling needs the attention-mask input; set " +

@@ -3,7 +3,8 @@
 // Ops that only move elements: splitting features into attention heads and
 // merging them back, repeating key/value heads for grouped-query attention,
 // transposes, reshapes and slices. Sizes that the result type leaves
-// dynamic come from the operand at run time, as the op descriptions say.
+// dynamic, and the start of a slice counted from the end, come from the
+// operand at run time, as the op descriptions say.
 //
 //===----------------------------------------------------------------------===//
 
@@ -118,12 +119,13 @@ LogicalResult evaluateOp(ReshapeOp op, ValueTensors &values) {
 
 LogicalResult evaluateOp(SliceOp op, ValueTensors &values) {
   const ReferenceTensor &input = values.lookup(op.getInput());
-  int64_t axis = op.getAxis(), offset = op.getOffset();
+  int64_t axis = op.getAxis();
   // The verifier guarantees a static result size along the axis.
   int64_t size = typeShape(op.getOutput())[axis];
   int64_t inputSize = input.getDimSize(axis);
-  if (offset + size > inputSize)
-    return op.emitError() << "slice [" << offset << ", " << offset + size
+  int64_t start = op.getStart(inputSize);
+  if (start < 0 || start + size > inputSize)
+    return op.emitError() << "slice [" << start << ", " << start + size
                           << ") exceeds the size " << inputSize << " of axis "
                           << axis;
   SmallVector<int64_t> shape(input.getShape());
@@ -137,7 +139,7 @@ LogicalResult evaluateOp(SliceOp op, ValueTensors &values) {
     for (int64_t k = 0; k < size; ++k)
       for (int64_t i = 0; i < inner; ++i)
         output[(o * size + k) * inner + i] =
-            input[(o * inputSize + offset + k) * inner + i];
+            input[(o * inputSize + start + k) * inner + i];
   values.bind(op.getOutput(), std::move(output));
   return success();
 }

@@ -263,8 +263,10 @@ int main(int argc, char **argv) {
           : "weights from " + quote(options.weightsPath);
   std::printf("model '%s' on %s, %s\n", desc.name,
               describeThreads(model.get()).c_str(), weights.c_str());
+  auto numTokens = static_cast<int64_t>(options.tokens->size());
   for (int32_t i = 0; i < desc.num_outputs; ++i)
-    if (kiln_status *error = printOutput(stdout, model.get(), i, options.topK))
+    if (kiln_status *error =
+            printOutput(stdout, model.get(), i, options.topK, numTokens))
       return fail(error);
   if (!options.outputFile.empty())
     if (std::string error =

@@ -28,14 +28,16 @@ static bool ranksAbove(float a, int64_t aId, float b, int64_t bId) {
   return a != b ? a > b : aId < bId;
 }
 
-/// Prints the `topK` largest logits at the last position of the first
-/// sequence of `values`, shaped `dims` ([..., seq, vocab]).
+/// Prints the `topK` largest logits in the last row of the first sequence
+/// of `values`, shaped `dims` ([..., rows, vocab]), as those after position
+/// `lastPosition`: the rows are every position, or the last one only.
 static void printTopTokens(std::FILE *stream, const std::string &heading,
                            const std::vector<int64_t> &dims,
-                           const std::vector<float> &values, int64_t topK) {
+                           const std::vector<float> &values, int64_t topK,
+                           int64_t lastPosition) {
   int64_t vocab = dims.empty() ? 1 : dims.back();
-  int64_t position = dims.size() < 2 ? 0 : dims[dims.size() - 2] - 1;
-  const float *logits = values.data() + position * vocab;
+  int64_t lastRow = dims.size() < 2 ? 0 : dims[dims.size() - 2] - 1;
+  const float *logits = values.data() + lastRow * vocab;
   std::vector<int64_t> ids(vocab);
   std::iota(ids.begin(), ids.end(), 0);
   int64_t k = std::min(topK, vocab);
@@ -45,7 +47,7 @@ static void printTopTokens(std::FILE *stream, const std::string &heading,
                     });
   std::fprintf(stream, "%s: top %lld next tokens after position %lld\n",
                heading.c_str(), static_cast<long long>(k),
-               static_cast<long long>(position));
+               static_cast<long long>(lastPosition));
   std::fprintf(stream, "  rank     token         logit\n");
   for (int64_t i = 0; i < k; ++i)
     std::fprintf(stream, "  %4lld  %8lld  %12.6g\n",
@@ -100,7 +102,7 @@ static void printStatistics(std::FILE *stream, const std::string &heading,
 
 kiln_status *kiln::driver::printOutput(std::FILE *stream,
                                        const kiln_model *model, int32_t index,
-                                       int64_t topK) {
+                                       int64_t topK, int64_t numTokens) {
   kiln_io_info info;
   if (kiln_status *error = kiln_model_output_info(model, index, &info))
     return error;
@@ -130,7 +132,7 @@ kiln_status *kiln::driver::printOutput(std::FILE *stream,
   std::string heading =
       name + " " + formatShape(dims) + " " + kiln_dtype_name(info.dtype);
   if (name == "logits" && count != 0)
-    printTopTokens(stream, heading, dims, values, topK);
+    printTopTokens(stream, heading, dims, values, topK, numTokens - 1);
   else if (name == "pooled_embedding")
     printVectors(stream, heading, dims, values);
   else

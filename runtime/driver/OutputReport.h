@@ -17,11 +17,13 @@
 
 namespace kiln::driver {
 
-/// Prints output `index` of `model`, which has run, to `stream`; `topK`
-/// bounds the next tokens listed for logits. Returns an error when the
-/// output cannot be read.
+/// Prints output `index` of `model`, which has run on `numTokens` tokens
+/// (of the decoder, for an encoder-decoder), to `stream`; `topK` bounds the
+/// next tokens listed for logits, which follow the last token whether the
+/// logits cover every position or the last one only. Returns an error when
+/// the output cannot be read.
 kiln_status *printOutput(std::FILE *stream, const kiln_model *model,
-                         int32_t index, int64_t topK);
+                         int32_t index, int64_t topK, int64_t numTokens);
 
 /// Writes output `index` of `model`, which has run, to `path` as a NumPy
 /// .npy array (version 1.0, little-endian float32, C order). Returns the

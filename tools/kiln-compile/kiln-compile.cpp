@@ -23,6 +23,7 @@
 #include "frontend/MLIRGen.h"
 #include "frontend/ModelSpecPrinter.h"
 #include "frontend/SpecLoader.h"
+#include "frontend/SpecOverrides.h"
 #include "passes/Passes.h"
 #include "passes/Pipelines.h"
 #include "test/lib/TestPasses.h"
@@ -366,6 +367,7 @@ int main(int argc, char **argv) {
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
   mlir::registerAsmPrinterCLOptions();
+  kiln::registerSpecOverrideOptions();
   cl::ParseCommandLineOptions(argc, argv, "Kiln Transformer compiler\n");
   if (!emitLevel.getNumOccurrences())
     emitLevel = defaultEmitLevel(outputFilename);
@@ -377,12 +379,15 @@ int main(int argc, char **argv) {
   bool isIRInput = llvm::StringRef(inputFilename).ends_with(".mlir");
   if (isIRInput && emitLevel == EmitLevel::Spec)
     return failWith("--emit=spec needs a model spec, not an IR file");
+  if (std::optional<llvm::StringRef> option = kiln::getGivenSpecOverride();
+      isIRInput && option)
+    return failWith(*option + " needs a model spec, not an IR file");
 
   llvm::SourceMgr sourceMgr;
   std::optional<kiln::ModelSpec> spec;
   if (!isIRInput) {
     spec = kiln::loadModelSpec(inputFilename, sourceMgr);
-    if (!spec)
+    if (!spec || !kiln::applySpecOverrides(*spec, sourceMgr))
       return 1;
   }
 

@@ -8,9 +8,12 @@
 //   checkpoint stores transposed;
 // - evaluates the *unfused* kiln IR that the frontend builds, in double
 //   precision, on the given tokens, and writes the first output as .npy
-//   (`--write-output`);
+//   (`--write-output`); `--output-positions` overrides the spec as it does
+//   for kiln-compile;
 // - compares a compiled model's .npy output with the reference within a
-//   tolerance relative to the reference's largest magnitude (`--compare`).
+//   tolerance relative to the reference's largest magnitude (`--compare`),
+//   or only their last positions (`--last-position`), which is how logits
+//   of the last position are checked against those of every position.
 //
 // The unfused graph is deliberately what it evaluates: no pass of the
 // pipeline that produced the compiled model is involved in the oracle.
@@ -21,6 +24,7 @@
 
 #include "frontend/MLIRGen.h"
 #include "frontend/SpecLoader.h"
+#include "frontend/SpecOverrides.h"
 #include "reference/ReferenceEvaluator.h"
 #include "runtime/writer/SafetensorsWriter.h"
 
@@ -71,6 +75,11 @@ static cl::opt<double> tolerance(
     "tolerance",
     cl::desc("Largest allowed |actual - reference| / max |reference|"),
     cl::init(1e-4));
+static cl::opt<bool> lastPosition(
+    "last-position",
+    cl::desc("With --compare: compare only the last position of each array "
+             "(its last row along dimension -2), as logits of the last "
+             "position against those of every position"));
 
 /// Reports `message` as `kiln-reference: error:` and returns 1.
 static int failWith(const llvm::Twine &message) {
@@ -78,13 +87,45 @@ static int failWith(const llvm::Twine &message) {
   return 1;
 }
 
+/// The last row of `array` along dimension -2: [..., rows, d] becomes
+/// [..., 1, d]. An error names `path` when there is no such row.
+static llvm::Expected<kiln::NpyArray> lastRowOf(kiln::NpyArray array,
+                                                llvm::StringRef path) {
+  size_t rank = array.shape.size();
+  if (rank < 2 || array.shape[rank - 2] == 0)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "--last-position needs a row along dimension -2 of '%s'",
+        path.str().c_str());
+  int64_t rows = array.shape[rank - 2], width = array.shape[rank - 1];
+  int64_t outer = static_cast<int64_t>(array.values.size()) /
+                  std::max<int64_t>(rows * width, 1);
+  std::vector<double> values;
+  for (int64_t o = 0; o < outer; ++o) {
+    auto row = array.values.begin() + (o * rows + rows - 1) * width;
+    values.insert(values.end(), row, row + width);
+  }
+  array.shape[rank - 2] = 1;
+  array.values = std::move(values);
+  return array;
+}
+
+/// Reads the .npy array at `path`, reduced to its last position with
+/// `--last-position`.
+static llvm::Expected<kiln::NpyArray> readCompared(llvm::StringRef path) {
+  llvm::Expected<kiln::NpyArray> array = kiln::readNpy(path);
+  if (!array || !lastPosition)
+    return array;
+  return lastRowOf(std::move(*array), path);
+}
+
 /// Compares two .npy arrays and prints the largest relative error.
 static int compareArrays(llvm::StringRef actualPath,
                          llvm::StringRef referencePath) {
-  llvm::Expected<kiln::NpyArray> actual = kiln::readNpy(actualPath);
+  llvm::Expected<kiln::NpyArray> actual = readCompared(actualPath);
   if (!actual)
     return failWith(llvm::toString(actual.takeError()));
-  llvm::Expected<kiln::NpyArray> reference = kiln::readNpy(referencePath);
+  llvm::Expected<kiln::NpyArray> reference = readCompared(referencePath);
   if (!reference)
     return failWith(llvm::toString(reference.takeError()));
   if (actual->shape != reference->shape)
@@ -171,6 +212,7 @@ matrixOf(llvm::ArrayRef<std::string> rows, llvm::StringRef option) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  kiln::registerSpecOverrideOptions();
   cl::ParseCommandLineOptions(argc, argv,
                               "Kiln fp64 reference runs of a model\n");
   if (!compare.empty())
@@ -183,7 +225,7 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   std::optional<kiln::ModelSpec> spec =
       kiln::loadModelSpec(inputFilename, sourceMgr);
-  if (!spec)
+  if (!spec || !kiln::applySpecOverrides(*spec, sourceMgr))
     return 1;
   MLIRContext context;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);

@@ -83,4 +83,25 @@ TEST(LayoutKernelTest, SliceAlongRunTimeDimension) {
                                {{0, 5}, {0, 12}}, kExact);
 }
 
+TEST(LayoutKernelTest, SliceOfTheLastRunTimePosition) {
+  // The start moves with the run-time length; a length of one starts at 0.
+  expectKernelMatchesReference(R"mlir(
+    func.func @f(%x: tensor<?x?x6xf32>) -> tensor<?x1x6xf32> {
+      %y = kiln.slice %x axis 1 offset -1
+          : tensor<?x?x6xf32> -> tensor<?x1x6xf32>
+      return %y : tensor<?x1x6xf32>
+    })mlir",
+                               {{2, 7}, {3, 13}, {1, 1}}, kExact);
+}
+
+TEST(LayoutKernelTest, SliceFromTheEndOfRunTimeDimension) {
+  expectKernelMatchesReference(R"mlir(
+    func.func @f(%x: tensor<2x?x5xf32>) -> tensor<2x2x5xf32> {
+      %y = kiln.slice %x axis 1 offset -3
+          : tensor<2x?x5xf32> -> tensor<2x2x5xf32>
+      return %y : tensor<2x2x5xf32>
+    })mlir",
+                               {{0, 4}, {0, 11}}, kExact);
+}
+
 } // namespace

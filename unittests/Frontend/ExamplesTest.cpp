@@ -41,7 +41,8 @@ std::string describeModel(const ModelSpec &spec) {
      << " tied " << spec.tieEmbeddings << " dtype " << int(spec.weightDType)
      << " batch " << spec.batch.size << spec.batch.dynamic << " seq "
      << spec.maxSeqLen << " output " << int(spec.output)
-     << spec.pooling.maskAware << spec.pooling.l2Normalize << "\n";
+     << int(spec.outputPositions) << spec.pooling.maskAware
+     << spec.pooling.l2Normalize << "\n";
   for (const auto &[logical, binding] : spec.weights)
     os << logical << " = " << binding.tensorName << " " << binding.transposed
        << "\n";

@@ -182,6 +182,8 @@ INSTANTIATE_TEST_SUITE_P(
          12, 14,
          "'output.normalize' only applies to the pooled_embedding "
          "output"},
+        {"PositionsWithoutLogits", kTinyBert + "output:\n  positions: last\n",
+         12, 14, "'output.positions' only applies to the logits output"},
         {"MaskAwarePoolingWithoutMask",
          edit(kTinyBert, "heads: 4", "heads: 4\n  padding_mask: false") +
              "output:\n  kind: pooled_embedding\n  mask_aware: true\n",
@@ -273,6 +275,13 @@ TEST_F(ConsistentSpecTest, AcceptsSlidingWindowOnCausalDecoder) {
       loadYaml(edit(kTinyLlama, "heads: 4", "heads: 4\n  sliding_window: 8"));
   ASSERT_TRUE(spec) << renderAll();
   EXPECT_EQ(spec->decoder.selfAttention.slidingWindow, 8);
+}
+
+TEST_F(ConsistentSpecTest, AcceptsLogitsOfTheLastPosition) {
+  std::optional<ModelSpec> spec =
+      loadYaml(kTinyGpt2 + "output:\n  positions: last\n");
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->outputPositions, OutputPositions::Last);
 }
 
 TEST_F(ConsistentSpecTest, AcceptsSeparateQkvInPlaceOfTheFamilysFusedOne) {

@@ -157,5 +157,49 @@ TEST_F(LayoutTest, SliceRejectsARangeBeyondTheRunTimeSize) {
   EXPECT_EQ(diagnosticText(), "slice [2, 4) exceeds the size 3 of axis 1\n");
 }
 
+TEST_F(LayoutTest, NegativeOffsetTakesTheLastEntryOfARunTimeAxis) {
+  const char *lastPosition = R"mlir(
+  func.func @test(%x: tensor<2x?x3xf32>) -> tensor<2x1x3xf32> {
+    %0 = kiln.slice %x axis 1 offset -1
+        : tensor<2x?x3xf32> -> tensor<2x1x3xf32>
+    return %0 : tensor<2x1x3xf32>
+  }
+)mlir";
+  // Two run-time lengths: the start follows the length, not the type.
+  std::optional<ReferenceTensor> ofFour =
+      evaluateOne(lastPosition, {iota({2, 4, 3})});
+  ASSERT_TRUE(ofFour);
+  EXPECT_TRUE(isTensorNear(*ofFour, {2, 1, 3}, {9, 10, 11, 21, 22, 23}));
+  std::optional<ReferenceTensor> ofOne =
+      evaluateOne(lastPosition, {iota({2, 1, 3})});
+  ASSERT_TRUE(ofOne);
+  EXPECT_TRUE(isTensorNear(*ofOne, iota({2, 1, 3}), 0.0));
+}
+
+TEST_F(LayoutTest, NegativeOffsetCountsFromTheEndOfAStaticAxis) {
+  std::optional<ReferenceTensor> slice = evaluateOne(
+      R"mlir(
+  func.func @test(%x: tensor<2x5xf32>) -> tensor<2x2xf32> {
+    %0 = kiln.slice %x axis 1 offset -3 : tensor<2x5xf32> -> tensor<2x2xf32>
+    return %0 : tensor<2x2xf32>
+  }
+)mlir",
+      {iota({2, 5})});
+  ASSERT_TRUE(slice);
+  EXPECT_TRUE(isTensorNear(*slice, {2, 2}, {2, 3, 7, 8}));
+}
+
+TEST_F(LayoutTest, NegativeOffsetRejectsARangeBeforeTheRunTimeStart) {
+  EXPECT_TRUE(failed(evaluate(
+      R"mlir(
+  func.func @test(%x: tensor<1x?xf32>) -> tensor<1x2xf32> {
+    %0 = kiln.slice %x axis 1 offset -4 : tensor<1x?xf32> -> tensor<1x2xf32>
+    return %0 : tensor<1x2xf32>
+  }
+)mlir",
+      {iota({1, 3})})));
+  EXPECT_EQ(diagnosticText(), "slice [-1, 1) exceeds the size 3 of axis 1\n");
+}
+
 } // namespace
 } // namespace kiln

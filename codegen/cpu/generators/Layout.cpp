@@ -3,8 +3,9 @@
 // `kiln.transpose`, `kiln.split_heads`, `kiln.merge_heads`,
 // `kiln.repeat_kv` and `kiln.slice`: each output element is one input
 // element, so every kernel is an index map under the pointwise schedule.
-// Head counts, head sizes and slice sizes are baked; batch and sequence are
-// run-time.
+// Head counts, head sizes, slice sizes and offsets are baked; batch and
+// sequence are run-time, and so is the start of a slice counted from the
+// end.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,15 +38,16 @@ public:
     const TensorPattern &result = signature.getResults()[0];
     std::vector<Halide::Var> vars = makeVars(result.getRank(), "d");
     Halide::Func output("output");
-    output(vars) = input(inputIndex(signature, vars));
+    output(vars) = input(inputIndex(signature, input, vars));
     builder.addResult(0, output);
     schedulePointwise(output, vars, schedule);
     return builder.finish();
   }
 
 private:
-  /// The input element that output element `vars` copies.
+  /// The element of `input` that output element `vars` copies.
   static std::vector<Halide::Expr> inputIndex(const KernelSignature &signature,
+                                              const Halide::ImageParam &input,
                                               ArrayRef<Halide::Var> vars) {
     StringRef kind = signature.getOpKind();
     const TensorPattern &result = signature.getResults()[0];
@@ -74,10 +76,13 @@ private:
           static_cast<int>(result.dims[1] / signature.getOperands()[0].dims[1]);
       return {vars[0], vars[1], vars[2] / repeats, vars[3]};
     }
-    // Slice: shift the sliced dimension by the offset.
+    // Slice: shift the sliced dimension to the start, which a negative
+    // offset counts from the run-time end of the input.
     std::vector<Halide::Expr> index = toExprs(vars);
     unsigned axis = rank - 1 - signature.getInt("axis");
-    index[axis] += static_cast<int>(signature.getInt("offset"));
+    int offset = static_cast<int>(signature.getInt("offset"));
+    index[axis] +=
+        offset < 0 ? input.dim(axis).extent() + offset : Halide::Expr(offset);
     return index;
   }
 };

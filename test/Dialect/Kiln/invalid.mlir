@@ -1374,11 +1374,24 @@ func.func @slice_dynamic_size(%x: tensor<1x?x2304xf32>)
 
 // -----
 
-// kiln.slice: offsets count from the start.
-func.func @slice_negative_offset(%qkv: tensor<1x?x2304xf32>)
+// kiln.slice: a negative offset counts from the end, so the slice must end
+// by the end of the axis, even a dynamic one.
+func.func @slice_negative_offset_past_end(%h: tensor<1x?x768xf32>)
+    -> tensor<1x2x768xf32> {
+  // expected-error @+1 {{'kiln.slice' op expected a negative offset of at most -2 (minus the result size along axis 1), got -1}}
+  %0 = kiln.slice %h axis 1 offset -1
+      : tensor<1x?x768xf32> -> tensor<1x2x768xf32>
+  return %0 : tensor<1x2x768xf32>
+}
+
+// -----
+
+// kiln.slice: a negative offset counts back no further than the start of a
+// static axis.
+func.func @slice_negative_offset_before_start(%qkv: tensor<1x?x2304xf32>)
     -> tensor<1x?x768xf32> {
-  // expected-error @+1 {{'kiln.slice' op expected a non-negative offset, got -1}}
-  %0 = kiln.slice %qkv axis 2 offset -1
+  // expected-error @+1 {{'kiln.slice' op slice [-96, 672) exceeds the size 2304 of axis 2}}
+  %0 = kiln.slice %qkv axis 2 offset -2400
       : tensor<1x?x2304xf32> -> tensor<1x?x768xf32>
   return %0 : tensor<1x?x768xf32>
 }

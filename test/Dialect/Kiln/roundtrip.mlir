@@ -675,6 +675,27 @@ func.func @slice_fused_qkv(%qkv: tensor<1x?x2304xf32>) -> tensor<1x?x768xf32> {
   return %0 : tensor<1x?x768xf32>
 }
 
+// CHECK-LABEL: func.func @slice_last_position(
+// CHECK-SAME: %[[H:[^:]+]]: tensor<?x?x768xf32>)
+// CHECK: %[[OUT:.+]] = kiln.slice %[[H]] axis 1 offset -1 : tensor<?x?x768xf32> -> tensor<?x1x768xf32>
+// CHECK: return %[[OUT]]
+func.func @slice_last_position(%h: tensor<?x?x768xf32>) -> tensor<?x1x768xf32> {
+  %0 = kiln.slice %h axis 1 offset -1
+      : tensor<?x?x768xf32> -> tensor<?x1x768xf32>
+  return %0 : tensor<?x1x768xf32>
+}
+
+// CHECK-LABEL: func.func @slice_from_the_end_of_static_axis(
+// CHECK-SAME: %[[QKV:[^:]+]]: tensor<1x?x2304xf32>)
+// CHECK: %[[OUT:.+]] = kiln.slice %[[QKV]] axis 2 offset -2304 : tensor<1x?x2304xf32> -> tensor<1x?x768xf32>
+// CHECK: return %[[OUT]]
+func.func @slice_from_the_end_of_static_axis(%qkv: tensor<1x?x2304xf32>)
+    -> tensor<1x?x768xf32> {
+  %0 = kiln.slice %qkv axis 2 offset -2304
+      : tensor<1x?x2304xf32> -> tensor<1x?x768xf32>
+  return %0 : tensor<1x?x768xf32>
+}
+
 // CHECK-LABEL: func.func @slice_dynamic_axis_bf16(
 // CHECK-SAME: %[[X:[^:]+]]: tensor<?x16xbf16>)
 // CHECK: %[[OUT:.+]] = kiln.slice %[[X]] axis 0 offset 0 : tensor<?x16xbf16> -> tensor<4x16xbf16>
