@@ -2,8 +2,9 @@
 #
 #   make run    install what is missing, build, and run the main job
 #   make check  install what is missing, build, and pass every test
+#   make bench  install what is missing, build, and run every benchmark
 #
-# Both are idempotent: on a ready machine they only rebuild what changed.
+# All are idempotent: on a ready machine they only rebuild what changed.
 
 BUILD_DIR ?= build
 LLVM_DIR  ?= /usr/lib/llvm-19
@@ -17,13 +18,16 @@ CMAKE_FLAGS = -G Ninja \
   -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir \
   -DLLVM_EXTERNAL_LIT=$(LLVM_DIR)/build/utils/lit/lit.py
 
-.PHONY: deps test-deps configure build run check clean
+.PHONY: deps test-deps bench-deps configure build run check bench clean
 
 deps:
 	@utils/install-deps.sh
 
 test-deps:
 	@utils/install-deps.sh --tests
+
+bench-deps:
+	@utils/install-deps.sh --bench
 
 $(BUILD_DIR)/build.ninja: | deps
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
@@ -43,6 +47,15 @@ run: build
 
 check: build test-deps
 	ninja -C $(BUILD_DIR) -j $(JOBS) check-kiln
+
+# The benchmarks of docs/benchmarks.md: builds only the tools they use, runs
+# them all (a few minutes) and writes bench/results/latest.{md,json}. Not
+# part of `check`: they measure, they do not test.
+# Reconfiguring finds an OpenBLAS installed after the build tree was made.
+bench: bench-deps configure
+	cmake -S . -B $(BUILD_DIR) > /dev/null
+	ninja -C $(BUILD_DIR) -j $(JOBS) kiln-bench-kernels kiln-compile kiln-reference
+	/usr/bin/python3 bench/run_benchmarks.py --build-dir $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

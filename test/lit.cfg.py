@@ -52,4 +52,9 @@ tools = [
     ToolSubst("kiln-reference", unresolved="fatal"),
     ToolSubst("kiln-toy-model", unresolved="fatal"),
 ]
+# The kernel benchmarks are built only where OpenBLAS, their GEMM yardstick,
+# is installed.
+if os.path.exists(os.path.join(config.kiln_tools_dir, "kiln-bench-kernels")):
+    config.available_features.add("kiln-bench-kernels")
+    tools.append(ToolSubst("kiln-bench-kernels", unresolved="fatal"))
 llvm_config.add_tool_substitutions(tools, [config.kiln_tools_dir])

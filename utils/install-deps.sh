@@ -3,7 +3,8 @@
 #
 # Installs the Debian 12 packages Kiln needs, and only those missing, so a
 # second run on a ready machine returns at once; with --tests, also the
-# references the tests compare with (NumPy, PyTorch). Runs apt-get as root,
+# references the tests compare with (NumPy, PyTorch), and with --bench those
+# and the benchmarks' OpenBLAS. Runs apt-get as root,
 # or through sudo when available.
 #
 #===----------------------------------------------------------------------===#
@@ -18,8 +19,12 @@ packages=(
   libfmt-dev libgtest-dev libhalide14-0-dev
 )
 # References that only the tests use: `install-deps.sh --tests`.
-if [ "${1:-}" = "--tests" ]; then
+if [ "${1:-}" = "--tests" ] || [ "${1:-}" = "--bench" ]; then
   packages+=(python3 python3-numpy python3-torch)
+fi
+# The benchmarks' GEMM yardstick: `install-deps.sh --bench`.
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(libopenblas-dev)
 fi
 
 missing=()

@@ -1,0 +1,71 @@
+//===- BenchSupport.cpp - Shared pieces of the kernel benchmarks ----------===//
+//
+// Parses a benchmark's MLIR function in a context of its own (a signature
+// is plain data and outlives it) and collects the diagnostics that parsing
+// or signatureOf report.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bench/BenchSupport.h"
+
+#include "dialect/KilnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+
+#include <pthread.h>
+#include <random>
+#include <sched.h>
+
+using namespace mlir;
+
+namespace kiln::bench {
+
+llvm::Expected<KernelSignature> parseKernelSignature(llvm::StringRef source) {
+  MLIRContext context;
+  context.loadDialect<KilnDialect, func::FuncDialect, arith::ArithDialect>();
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
+    diagnostics += diagnostic.str() + "\n";
+    return success();
+  });
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
+  if (!module)
+    return llvm::createStringError("cannot parse the benchmark function:\n" +
+                                   diagnostics);
+  Operation *kilnOp = nullptr;
+  module->walk([&](Operation *op) {
+    if (!kilnOp && isa<KilnDialect>(op->getDialect()))
+      kilnOp = op;
+  });
+  if (!kilnOp)
+    return llvm::createStringError("the benchmark function has no kiln op");
+  FailureOr<KernelSignature> signature = signatureOf(kilnOp);
+  if (failed(signature))
+    return llvm::createStringError("no kernel signature for " +
+                                   kilnOp->getName().getStringRef().str() +
+                                   ":\n" + diagnostics);
+  return std::move(*signature);
+}
+
+ReferenceTensor makeRandomTensor(llvm::ArrayRef<int64_t> shape, uint64_t seed) {
+  ReferenceTensor tensor(shape);
+  std::mt19937_64 generator(seed);
+  std::uniform_real_distribution<float> distribution(-1.0f, 1.0f);
+  for (double &element : tensor.getElements())
+    element = distribution(generator);
+  return tensor;
+}
+
+bool pinCurrentThread(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0;
+}
+
+} // namespace kiln::bench

@@ -1,0 +1,120 @@
+"""GPT-2 and BERT forward passes written directly in PyTorch, independent of
+Kiln: they read a safetensors checkpoint with the Hugging Face tensor names
+and follow the Hugging Face definitions of these architectures.
+
+Shared by the PyTorch cross-check of compiled models
+(test/Codegen/Inputs/torch_reference.py, in float64) and the whole-model
+benchmarks (bench/torch_bench.py, in float32): the dtype of the loaded
+weights is the dtype of the computation.
+"""
+
+import json
+import math
+import struct
+
+import numpy as np
+import torch
+
+
+def load_safetensors(path, dtype=torch.float64, prefix=""):
+    """Every tensor of a safetensors file as a `dtype` torch tensor, keyed
+    by its name without `prefix` (BERT checkpoints prefix theirs with
+    "bert.")."""
+    with open(path, "rb") as f:
+        data = f.read()
+    (length,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + length])
+    body = memoryview(data)[8 + length :]
+    dtypes = {"F32": np.float32, "F64": np.float64}
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        array = np.frombuffer(body[begin:end], dtype=dtypes[entry["dtype"]])
+        key = name[len(prefix):] if name.startswith(prefix) else name
+        # A copy: the file's bytes are read-only.
+        tensors[key] = torch.from_numpy(
+            array.reshape(entry["shape"]).copy()).to(dtype)
+    return tensors
+
+
+def layer_norm(x, weight, bias, eps):
+    return torch.nn.functional.layer_norm(x, x.shape[-1:], weight, bias, eps)
+
+
+def split_heads(x, heads):
+    batch, seq, width = x.shape
+    return x.view(batch, seq, heads, width // heads).transpose(1, 2)
+
+
+def merge_heads(x):
+    batch, heads, seq, head_dim = x.shape
+    return x.transpose(1, 2).reshape(batch, seq, heads * head_dim)
+
+
+def attention(q, k, v, mask):
+    """softmax(q k^T / sqrt(d) + mask) v, with mask True where hidden."""
+    scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
+    scores = scores.masked_fill(mask, float("-inf"))
+    return torch.softmax(scores, dim=-1) @ v
+
+
+def gpt2_logits(w, ids, heads):
+    """GPT-2: pre-norm, Conv1D ([in, out]) projections, GELU (tanh); the
+    logits of every position (tied LM head)."""
+    batch, seq = ids.shape
+    x = w["wte.weight"][ids] + w["wpe.weight"][:seq]
+    layers = len({name.split(".")[1] for name in w if name.startswith("h.")})
+    causal = torch.triu(torch.ones(seq, seq, dtype=torch.bool), diagonal=1)
+    for i in range(layers):
+        p = lambda name: w[f"h.{i}.{name}"]
+        # Conv1D: x [.., in] times weight [in, out] plus bias, one addmm.
+        conv1d = lambda t, name: torch.addmm(
+            p(name + ".bias"), t.reshape(-1, t.shape[-1]),
+            p(name + ".weight")).view(*t.shape[:-1], -1)
+        h = layer_norm(x, p("ln_1.weight"), p("ln_1.bias"), 1e-5)
+        qkv = conv1d(h, "attn.c_attn")
+        q, k, v = (split_heads(t, heads) for t in qkv.chunk(3, dim=-1))
+        a = merge_heads(attention(q, k, v, causal))
+        x = x + conv1d(a, "attn.c_proj")
+        h = layer_norm(x, p("ln_2.weight"), p("ln_2.bias"), 1e-5)
+        h = torch.nn.functional.gelu(conv1d(h, "mlp.c_fc"), approximate="tanh")
+        x = x + conv1d(h, "mlp.c_proj")
+    x = layer_norm(x, w["ln_f.weight"], w["ln_f.bias"], 1e-5)
+    return x @ w["wte.weight"].T
+
+
+def bert_hidden_states(w, ids, mask, heads):
+    """BERT: post-norm, nn.Linear ([out, in]) projections, exact GELU; the
+    last hidden states. Tokens that `mask` drops are hidden from every
+    query."""
+    batch, seq = ids.shape
+    e = lambda name: w[f"embeddings.{name}"]
+    x = (e("word_embeddings.weight")[ids] + e("position_embeddings.weight")[:seq]
+         + e("token_type_embeddings.weight")[0])
+    x = layer_norm(x, e("LayerNorm.weight"), e("LayerNorm.bias"), 1e-12)
+    hidden = (mask == 0)[:, None, None, :]
+    layers = len({name.split(".")[2] for name in w if name.startswith("encoder.layer.")})
+    for i in range(layers):
+        p = lambda name: w[f"encoder.layer.{i}.{name}"]
+        linear = lambda t, name: torch.nn.functional.linear(
+            t, p(name + ".weight"), p(name + ".bias"))
+        q, k, v = (split_heads(linear(x, f"attention.self.{n}"), heads)
+                   for n in ("query", "key", "value"))
+        a = linear(merge_heads(attention(q, k, v, hidden)), "attention.output.dense")
+        x = layer_norm(x + a, p("attention.output.LayerNorm.weight"),
+                       p("attention.output.LayerNorm.bias"), 1e-12)
+        h = torch.nn.functional.gelu(linear(x, "intermediate.dense"))
+        x = layer_norm(x + linear(h, "output.dense"), p("output.LayerNorm.weight"),
+                       p("output.LayerNorm.bias"), 1e-12)
+    return x
+
+
+def bert_embedding(w, ids, mask, heads):
+    """The sentence-transformers embedding of BERT: the last hidden states
+    mean-pooled over the tokens `mask` keeps, L2-normalised."""
+    x = bert_hidden_states(w, ids, mask, heads)
+    keep = mask[:, :, None].to(x.dtype)
+    pooled = (x * keep).sum(1) / keep.sum(1)
+    return torch.nn.functional.normalize(pooled, dim=-1, eps=1e-12)
