@@ -38,16 +38,8 @@ std::string makeAttentionFunction(const AttentionShape &shape) {
 llvm::Expected<AttentionMeasurement>
 measureAttention(const AttentionShape &shape, int threads,
                  const TimingOptions &timing) {
-  llvm::Expected<KernelSignature> signature =
-      parseKernelSignature(makeAttentionFunction(shape));
-  if (!signature)
-    return signature.takeError();
-  llvm::Expected<Schedule> schedule =
-      KernelRunner::getDefaultSchedule(*signature, "host");
-  if (!schedule)
-    return schedule.takeError();
   llvm::Expected<std::unique_ptr<KernelRunner>> runner =
-      KernelRunner::create(*signature, *schedule, "host", threads);
+      createDefaultRunner(makeAttentionFunction(shape), threads);
   if (!runner)
     return runner.takeError();
   llvm::SmallVector<int64_t> operandShape = {1, shape.heads, shape.seq,

@@ -52,6 +52,18 @@ llvm::Expected<KernelSignature> parseKernelSignature(llvm::StringRef source) {
   return std::move(*signature);
 }
 
+llvm::Expected<std::unique_ptr<KernelRunner>>
+createDefaultRunner(llvm::StringRef source, int threads) {
+  llvm::Expected<KernelSignature> signature = parseKernelSignature(source);
+  if (!signature)
+    return signature.takeError();
+  llvm::Expected<Schedule> schedule =
+      KernelRunner::getDefaultSchedule(*signature, "host");
+  if (!schedule)
+    return schedule.takeError();
+  return KernelRunner::create(*signature, *schedule, "host", threads);
+}
+
 ReferenceTensor makeRandomTensor(llvm::ArrayRef<int64_t> shape, uint64_t seed) {
   ReferenceTensor tensor(shape);
   std::mt19937_64 generator(seed);

@@ -9,6 +9,7 @@
 #ifndef KILN_BENCH_BENCHSUPPORT_H
 #define KILN_BENCH_BENCHSUPPORT_H
 
+#include "codegen/cpu/KernelRunner.h"
 #include "codegen/cpu/KernelSignature.h"
 #include "reference/Tensor.h"
 
@@ -32,6 +33,12 @@ struct TimingOptions {
 /// The kernel signature of the first kiln op of the MLIR function
 /// `source`; the error carries the parser's or signatureOf's diagnostics.
 llvm::Expected<KernelSignature> parseKernelSignature(llvm::StringRef source);
+
+/// The kernel of the first kiln op of the MLIR function `source` with its
+/// default schedule on the host CPU, JIT-compiled to run on `threads`
+/// pinned threads.
+llvm::Expected<std::unique_ptr<KernelRunner>>
+createDefaultRunner(llvm::StringRef source, int threads);
 
 /// A tensor of `shape` whose elements are drawn uniformly from [-1, 1] by
 /// a generator seeded with `seed`, then rounded to f32 so that Kiln and

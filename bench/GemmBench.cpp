@@ -105,16 +105,8 @@ std::vector<double> timeCalls(Call &&call, unsigned warmup,
 
 llvm::Expected<GemmMeasurement> measureGemm(const GemmShape &shape, int threads,
                                             const TimingOptions &timing) {
-  llvm::Expected<KernelSignature> signature =
-      parseKernelSignature(makeLinearFunction(shape));
-  if (!signature)
-    return signature.takeError();
-  llvm::Expected<Schedule> schedule =
-      KernelRunner::getDefaultSchedule(*signature, "host");
-  if (!schedule)
-    return schedule.takeError();
   llvm::Expected<std::unique_ptr<KernelRunner>> runner =
-      KernelRunner::create(*signature, *schedule, "host", threads);
+      createDefaultRunner(makeLinearFunction(shape), threads);
   if (!runner)
     return runner.takeError();
 
@@ -157,7 +149,8 @@ llvm::Expected<GemmMeasurement> measureGemm(const GemmShape &shape, int threads,
   if (measurement.maxAbsDiff >
       kTolerance * std::max(1.0, measurement.maxAbsReference))
     return llvm::createStringError(
-        "the kernel of " + signature->key() + " differs from OpenBLAS by " +
+        "the kernel of " + makeLinearFunction(shape) +
+        "\ndiffers from OpenBLAS by " +
         std::to_string(measurement.maxAbsDiff) + " (largest output " +
         std::to_string(measurement.maxAbsReference) + ")");
   return measurement;

@@ -36,10 +36,13 @@ THREAD_COUNTS = (1, 2)
 ATTENTION_SEQS = (128, 512, 2048)
 ATTENTION_HEADS, ATTENTION_HEAD_DIM = 12, 64
 MODEL_SEQS = (128, 512)
-# The spec, the family of utils/torch_models.py and the heads of each model.
+# The spec, the family of utils/torch_models.py, the heads and vocabulary of
+# each model, and whether it returns the logits of the last position only
+# (--output-positions=last: a text-generation prefill), on both sides.
 MODELS = (
-    ("gpt2-small", "examples/gpt2-small.yaml", "gpt2", 12, 50257),
-    ("bert-base", "examples/bert-base.yaml", "bert", 12, 30522),
+    ("gpt2-small", "examples/gpt2-small.yaml", "gpt2", 12, 50257, False),
+    ("gpt2-small-next", "examples/gpt2-small.yaml", "gpt2", 12, 50257, True),
+    ("bert-base", "examples/bert-base.yaml", "bert", 12, 30522, False),
 )
 # Kiln's and PyTorch's float32 outputs must agree within this fraction of
 # the largest PyTorch output magnitude: both round differently over 12
@@ -157,14 +160,15 @@ def token_ids(seq, vocab):
 KILN_BENCH_LINE = re.compile(r"bench: \d+ runs on .*, median ([0-9.]+) ms")
 
 
-def bench_model(args, name, spec, family, heads, vocab, work):
+def bench_model(args, name, spec, family, heads, vocab, last_position, work):
     """Compiles `spec`, writes its seeded weights, and times Kiln and
     PyTorch on every sequence length; the entries of the results table."""
     executable = os.path.join(work, name)
     weights = os.path.join(work, name + ".safetensors")
     log(f"{name}: kiln-compile")
+    positions = ["--output-positions=last"] if last_position else []
     run([os.path.join(args.build_dir, "bin", "kiln-compile"),
-         os.path.join(SOURCE_ROOT, spec), "-o", executable])
+         os.path.join(SOURCE_ROOT, spec), "-o", executable] + positions)
     log(f"{name}: seeded weights")
     run([os.path.join(args.build_dir, "bin", "kiln-reference"),
          os.path.join(SOURCE_ROOT, spec), "--seed", str(WEIGHT_SEED),
@@ -190,6 +194,8 @@ def bench_model(args, name, spec, family, heads, vocab, work):
                    "--threads", str(threads), "--repetitions", runs,
                    "model", family, weights, "--heads", str(heads),
                    "--output-prefix", os.path.join(work, f"{name}-torch-{threads}")]
+        if last_position:
+            command.append("--last-position")
         for tokens in prompts.values():
             command += ["--tokens", tokens]
         for entry in json.loads(run(pinned(command, threads),
@@ -389,8 +395,9 @@ def main():
         results["attention"] = attention_rows(kernels, torch_attention)
     if "models" in suites:
         results["models"] = []
-        for name, spec, family, heads, vocab in MODELS:
-            results["models"] += bench_model(args, name, spec, family, heads, vocab, work)
+        for name, spec, family, heads, vocab, last_position in MODELS:
+            results["models"] += bench_model(args, name, spec, family, heads,
+                                             vocab, last_position, work)
     results["seconds"] = time.time() - start
 
     with open(os.path.join(args.output_dir, "latest.json"), "w") as f:

@@ -92,7 +92,7 @@ def bench_model(args):
     for tokens in args.tokens:
         ids = torch.tensor([[int(t) for t in tokens.split(",")]])
         if args.family == "gpt2":
-            forward = lambda: gpt2_logits(w, ids, args.heads)
+            forward = lambda: gpt2_logits(w, ids, args.heads, args.last_position)
         else:
             forward = lambda: bert_hidden_states(w, ids, torch.ones_like(ids), args.heads)
         seq = ids.shape[1]
@@ -119,6 +119,8 @@ def main():
     model.add_argument("--heads", type=int, required=True)
     model.add_argument("--tokens", action="append", required=True)
     model.add_argument("--output-prefix", required=True)
+    model.add_argument("--last-position", action="store_true",
+                       help="gpt2: the logits of the last position only")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)

@@ -105,6 +105,11 @@ public:
   /// The parameters, in the order they were added.
   llvm::ArrayRef<ScheduleParameter> getParameters() const { return parameters; }
 
+  /// The constraints, in the order they were added.
+  llvm::ArrayRef<ScheduleConstraint> getConstraints() const {
+    return constraints;
+  }
+
   /// The schedule made of every parameter's default value.
   Schedule getDefaultSchedule() const;
 

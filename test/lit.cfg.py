@@ -43,6 +43,11 @@ else:
     lit_config.note("PyTorch (Debian's python3-torch) is not installed: the "
                     "PyTorch cross-checks are skipped")
 
+# kiln-compile reads the default tuning database under $XDG_CACHE_HOME:
+# tests get an empty cache of their own, whatever the user has tuned.
+config.environment["XDG_CACHE_HOME"] = os.path.join(config.test_exec_root,
+                                                     "xdg-cache")
+
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
@@ -51,6 +56,7 @@ tools = [
     ToolSubst("kiln-opt", unresolved="fatal"),
     ToolSubst("kiln-reference", unresolved="fatal"),
     ToolSubst("kiln-toy-model", unresolved="fatal"),
+    ToolSubst("kiln-tune", unresolved="fatal"),
 ]
 # The kernel benchmarks are built only where OpenBLAS, their GEMM yardstick,
 # is installed.

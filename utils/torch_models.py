@@ -60,9 +60,9 @@ def attention(q, k, v, mask):
     return torch.softmax(scores, dim=-1) @ v
 
 
-def gpt2_logits(w, ids, heads):
+def gpt2_logits(w, ids, heads, last_position=False):
     """GPT-2: pre-norm, Conv1D ([in, out]) projections, GELU (tanh); the
-    logits of every position (tied LM head)."""
+    logits of every position (tied LM head), or of the last one only."""
     batch, seq = ids.shape
     x = w["wte.weight"][ids] + w["wpe.weight"][:seq]
     layers = len({name.split(".")[1] for name in w if name.startswith("h.")})
@@ -81,6 +81,8 @@ def gpt2_logits(w, ids, heads):
         h = layer_norm(x, p("ln_2.weight"), p("ln_2.bias"), 1e-5)
         h = torch.nn.functional.gelu(conv1d(h, "mlp.c_fc"), approximate="tanh")
         x = x + conv1d(h, "mlp.c_proj")
+    if last_position:
+        x = x[:, -1:]
     x = layer_norm(x, w["ln_f.weight"], w["ln_f.bias"], 1e-5)
     return x @ w["wte.weight"].T
 

@@ -41,6 +41,10 @@ FailureOr<KernelPlan> planKernels(func::FuncOp func) {
   return plan;
 }
 
+std::string getKernelName(unsigned index, const KernelSignature &signature) {
+  return "kiln_k" + std::to_string(index) + "_" + signature.getOpKind().str();
+}
+
 const CompiledKernel *KernelLibrary::lookup(Operation *op) const {
   auto it = kernelOfOp.find(op);
   return it == kernelOfOp.end() ? nullptr : &kernels[it->second];
@@ -109,8 +113,7 @@ FailureOr<KernelLibrary> compileKernels(func::FuncOp func,
   for (const KernelPlan::Entry &entry : plan->entries) {
     unsigned index = library.kernels.size();
     CompiledKernel kernel;
-    kernel.name = "kiln_k" + std::to_string(index) + "_" +
-                  entry.signature.getOpKind().str();
+    kernel.name = getKernelName(index, entry.signature);
     kernel.signatureKey = entry.signature.key();
     kernel.objectPath = objectPath(kernel.name);
     if (failed(compileKernel(entry, *target, options, kernel)))

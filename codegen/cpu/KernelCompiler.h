@@ -44,6 +44,9 @@ struct KernelPlan {
 /// error on the op and fails when an op has no signature.
 mlir::FailureOr<KernelPlan> planKernels(mlir::func::FuncOp func);
 
+/// The C symbol of kernel `index` of a plan, `kiln_k<index>_<op kind>`.
+std::string getKernelName(unsigned index, const KernelSignature &signature);
+
 /// One compiled kernel.
 struct CompiledKernel {
   /// The C symbol, `kiln_k<N>_<op kind>`.

@@ -69,13 +69,37 @@ public:
 /// The generator of op `opName`, or null when no generator handles it.
 const KernelGenerator *lookupKernelGenerator(llvm::StringRef opName);
 
-/// The schedule space of the kernel for `signature` on `target`.
+/// The parameter that every kernel's space has besides its generator's: 0
+/// keeps the generator's own schedule, any other value (an `Autoscheduler`)
+/// hands the pipeline to one of Halide's autoschedulers, so that what they
+/// find is a schedule like any other, which a tuning database can hold and
+/// a compile can reproduce.
+inline constexpr llvm::StringLiteral kAutoschedulerParameter = "autoscheduler";
+
+/// The values of `kAutoschedulerParameter`: the autoschedulers that Debian's
+/// Halide 14 ships as plugins.
+enum class Autoscheduler : int64_t {
+  None = 0,
+  Adams2019 = 1,
+  Mullapudi2016 = 2,
+  Li2018 = 3,
+};
+
+/// Whether `schedule` leaves the kernel to a Halide autoscheduler: the
+/// generator then defines the algorithm only and skips its own schedule.
+bool isAutoscheduled(const Schedule &schedule);
+
+/// The schedule space of the kernel for `signature` on `target`: the
+/// generator's parameters plus `kAutoschedulerParameter`.
 llvm::Expected<ScheduleSpace>
 getKernelScheduleSpace(const KernelSignature &signature,
                        const Halide::Target &target);
 
 /// Checks `schedule` against the space of `signature` and builds the
-/// kernel; Halide errors are returned as errors carrying Halide's message.
+/// kernel, running the autoscheduler it names, if any; a schedule without
+/// `kAutoschedulerParameter` (written before it existed) keeps the
+/// generator's schedule. Halide errors are returned as errors carrying
+/// Halide's message.
 llvm::Expected<GeneratedKernel> generateKernel(const KernelSignature &signature,
                                                const Schedule &schedule,
                                                const Halide::Target &target);

@@ -14,6 +14,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/WithColor.h"
 
 #include <chrono>
 
@@ -179,10 +180,23 @@ LogicalResult buildNative(ModuleOp module, const NativeBuildOptions &options,
     return std::string(path);
   };
 
+  ScheduleSelectionOptions tuning = options.tuning;
+  tuning.targetCpu = options.targetCpu;
+  FailureOr<ScheduleSelection> schedules = selectSchedules(*forward, tuning);
+  if (failed(schedules))
+    return failure();
+  for (const std::string &warning : schedules->warnings)
+    llvm::WithColor::warning(llvm::errs(), "kiln-compile") << warning << "\n";
+  if (options.explainSchedules)
+    schedules->printExplanation(llvm::errs());
+  else
+    schedules->printSummary(llvm::errs());
+
   Phase kernelsPhase("kernels");
   KernelCompilerOptions kernelOptions;
   kernelOptions.targetCpu = options.targetCpu;
   kernelOptions.outputDirectory = std::string(directory);
+  kernelOptions.tunedSchedules = schedules->getTunedSchedules();
   FailureOr<KernelLibrary> kernels = compileKernels(*forward, kernelOptions);
   if (failed(kernelsPhase.finish(
           LogicalResult(kernels),

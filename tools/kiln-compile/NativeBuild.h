@@ -12,6 +12,8 @@
 #ifndef KILN_TOOLS_KILNCOMPILE_NATIVEBUILD_H
 #define KILN_TOOLS_KILNCOMPILE_NATIVEBUILD_H
 
+#include "codegen/tuning/ScheduleSelection.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -44,6 +46,11 @@ struct NativeBuildOptions {
   /// Keep the intermediate objects in this directory instead of a
   /// temporary one.
   std::string intermediatesDirectory;
+  /// Where tuned schedules come from (its `targetCpu` is ignored in favour
+  /// of the one above).
+  ScheduleSelectionOptions tuning;
+  /// Print which schedule each kernel uses and why (`--explain-schedules`).
+  bool explainSchedules = false;
 };
 
 /// Builds `module`, whose `forward` function carries the memory plan.

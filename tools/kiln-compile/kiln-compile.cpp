@@ -14,6 +14,10 @@
 // options are registered too (`--mlir-print-debuginfo` shows every op's name
 // scope and spec line).
 //
+// Native builds take kernel schedules from kiln-tune's tuning database when
+// it has records for this machine (`--tuning-db`, `--no-tuning`,
+// `--explain-schedules`; see docs/tuning.md).
+//
 //===----------------------------------------------------------------------===//
 
 #include "IRDumpInstrumentation.h"
@@ -106,6 +110,35 @@ static cl::opt<std::string> targetCpu(
     cl::desc("CPU features the kernels may use: host (detected), avx512, "
              "avx2 or sse41"),
     cl::init("host"));
+
+static cl::OptionCategory
+    tuningCategory("Tuning options",
+                   "Use the schedules that kiln-tune found (docs/tuning.md)");
+
+static cl::opt<std::string> tuningDatabase(
+    "tuning-db",
+    cl::desc("Tuning database to take kernel schedules from (default: "
+             "$XDG_CACHE_HOME/kiln/tuning.jsonl, else "
+             "~/.cache/kiln/tuning.jsonl)"),
+    cl::value_desc("file"), cl::cat(tuningCategory));
+
+static cl::opt<bool> noTuning(
+    "no-tuning",
+    cl::desc("Ignore tuning databases: every kernel gets its default "
+             "schedule"),
+    cl::cat(tuningCategory));
+
+static cl::opt<std::string> tuningBucket(
+    "tuning-bucket",
+    cl::desc("Use records tuned for these run-time sizes, e.g. "
+             "'batch=1;seq=128,512' (default: as kiln-tune's default)"),
+    cl::value_desc("sizes"), cl::cat(tuningCategory));
+
+static cl::opt<bool> explainSchedules(
+    "explain-schedules",
+    cl::desc("Print the schedule of every kernel: the tuning record used or "
+             "the default, and why other records were skipped"),
+    cl::cat(tuningCategory));
 
 static cl::opt<std::string> keepIntermediates(
     "keep-intermediates",
@@ -354,6 +387,16 @@ static int emitIR(mlir::ModuleOp module, llvm::raw_ostream &os) {
   options.outputPath = outputFilename;
   options.targetCpu = targetCpu;
   options.intermediatesDirectory = keepIntermediates;
+  options.tuning.databasePath = tuningDatabase;
+  options.tuning.useTuning = !noTuning;
+  if (!tuningBucket.empty()) {
+    llvm::Expected<kiln::ShapeBucket> bucket =
+        kiln::ShapeBucket::parse(tuningBucket);
+    if (!bucket)
+      return failWith(llvm::toString(bucket.takeError()));
+    options.tuning.bucket = *bucket;
+  }
+  options.explainSchedules = explainSchedules;
   return mlir::failed(kiln::buildNative(module, options, os)) ? 1 : 0;
 }
 

@@ -3,9 +3,15 @@
 // The fused attention kernel against the reference for every mask kind,
 // key padding, grouped- and multi-query heads, fewer or more queries than
 // keys (rows with no visible key must be zeros) and a value size other
-// than the head size. Sequences of 70 with the default key tile of 64, and
-// an explicit schedule with tiles of 8, make the online softmax merge
-// several key tiles, partial ones included.
+// than the head size. Sequences of 70 with the default tiles make the
+// online softmax merge several key tiles, partial ones included.
+//
+// The kernel skips the key tiles that a causal or sliding-window mask hides
+// from a whole query tile: sequences on either side of tile boundaries,
+// fewer queries than keys, and windows narrower and wider than a key tile
+// check that it skips none that some query sees. A set of schedules that
+// together take every candidate value of every parameter of the space
+// must compute the same function.
 //
 // Tolerance: scores are dot products of 16 N(0, 1) pairs scaled by 1/4 and
 // the outputs averages of N(0, 1) values; f32 rounding in the exponentials
@@ -14,6 +20,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelTestSupport.h"
+
+#include "codegen/cpu/KernelGenerator.h"
+#include "codegen/cpu/Target.h"
 
 #include <gtest/gtest.h>
 
@@ -95,17 +104,104 @@ TEST(AttentionKernelTest, FewerOrMoreQueriesThanKeys) {
                                {{0, 0, 12}, {0, 0, 3}});
 }
 
-TEST(AttentionKernelTest, SmallTilesMergeManyKeyTiles) {
-  Schedule schedule;
-  schedule.set("vector", 8);
-  schedule.set("query_tile", 4);
-  schedule.set("key_tile", 8);
-  schedule.set("parallel", 1);
-  std::unique_ptr<KernelUnderTest> kernel = KernelUnderTest::create(
-      attentionFunction(4, 2, "mask sliding_window window 6", true), schedule);
-  ASSERT_TRUE(kernel);
-  kernel->expectMatchesReference({29, 29, 29});
-  kernel->expectMatchesReference({3, 3, 3});
+TEST(AttentionKernelTest, CausalAroundTileBoundaries) {
+  // The default tiles are 8, 16 or 32 queries (by the vector width) and 32
+  // keys: lengths on either side of both, with the last key tile partial,
+  // full or holding a single key.
+  expectKernelMatchesReference(attentionFunction(2, 2, "mask causal", false),
+                               {{15, 15, 15},
+                                {16, 16, 16},
+                                {17, 17, 17},
+                                {31, 31, 31},
+                                {32, 32, 32},
+                                {33, 33, 33},
+                                {63, 63, 63},
+                                {64, 64, 64},
+                                {65, 65, 65},
+                                {97, 97, 97}});
+}
+
+TEST(AttentionKernelTest, CausalWithFewerQueriesThanKeys) {
+  // 33 queries are the last 33 positions of 31 to 98 keys: with 31 keys
+  // two queries see none, and with 34, 66 or 98 the last query of some
+  // query tile sees exactly the first key of a key tile, which a bound off
+  // by one would skip.
+  expectKernelMatchesReference(
+      attentionFunction(2, 2, "mask causal", true,
+                        /*valueDim=*/16,
+                        /*queries=*/"33"),
+      {{31, 31, 31}, {33, 33, 33}, {34, 34, 34}, {66, 66, 66}, {98, 98, 98}});
+}
+
+TEST(AttentionKernelTest, WindowNarrowerThanAKeyTile) {
+  // Most key tiles are hidden from the whole query tile; the first query
+  // of a tile of 32 sees exactly the last key of the previous key tile.
+  expectKernelMatchesReference(
+      attentionFunction(2, 2, "mask sliding_window window 2", false),
+      {{32, 32, 32}, {64, 64, 64}, {100, 100, 100}, {129, 129, 129}});
+}
+
+TEST(AttentionKernelTest, WindowWiderThanAKeyTile) {
+  // The first query of a tile of 32 sees exactly the last key of the key
+  // tile two before its own.
+  expectKernelMatchesReference(
+      attentionFunction(4, 2, "mask sliding_window window 34", true),
+      {{33, 33, 33},
+       {34, 34, 34},
+       {35, 35, 35},
+       {100, 100, 100},
+       {161, 161, 161}});
+}
+
+TEST(AttentionKernelTest, WindowWiderThanTheSequence) {
+  // Nothing is hidden beyond the causal mask.
+  expectKernelMatchesReference(
+      attentionFunction(2, 2, "mask sliding_window window 500", false,
+                        /*valueDim=*/16, /*queries=*/"40"),
+      {{0, 0, 40}, {0, 0, 99}});
+}
+
+TEST(AttentionKernelTest, SchedulesAcrossTheSpace) {
+  // Together the schedules take every candidate of every parameter;
+  // windowed GQA with padding and value features of 32 exercises every
+  // path, on sequences across the tiles of each schedule.
+  std::string source = attentionFunction(4, 2, "mask sliding_window window 20",
+                                         true, /*valueDim=*/32);
+  const int64_t lengths[] = {3, 37, 70, 130};
+  std::unique_ptr<KernelUnderTest> defaultKernel =
+      KernelUnderTest::create(source);
+  ASSERT_TRUE(defaultKernel);
+  for (int64_t length : lengths)
+    defaultKernel->expectMatchesReference({length, length, length},
+                                          /*seed=*/length);
+  ScheduleSpace space = cantFail(getKernelScheduleSpace(
+      defaultKernel->getSignature(), cantFail(parseKernelTarget("host"))));
+  struct Parameters {
+    int64_t vector, queryTile, keyTile, keyBlock, valueBlock, parallel;
+  };
+  static const Parameters schedules[] = {
+      {4, 4, 8, 1, 1, 0},       {4, 8, 16, 2, 2, 1},
+      {8, 16, 32, 4, 4, 1},     {16, 48, 64, 12, 12, 1},
+      {16, 32, 128, 16, 16, 0}, {32, 64, 256, 24, 24, 1},
+      {32, 32, 32, 32, 32, 1},  {16, 16, 64, 8, 8, 1},
+  };
+  for (const Parameters &parameters : schedules) {
+    Schedule schedule = space.getDefaultSchedule();
+    schedule.set("vector", parameters.vector);
+    schedule.set("query_tile", parameters.queryTile);
+    schedule.set("key_tile", parameters.keyTile);
+    schedule.set("key_block", parameters.keyBlock);
+    schedule.set("value_block", parameters.valueBlock);
+    schedule.set("parallel", parameters.parallel);
+    SCOPED_TRACE(schedule.toString());
+    ASSERT_FALSE(llvm::errorToBool(space.verify(schedule)));
+    std::unique_ptr<KernelUnderTest> kernel =
+        KernelUnderTest::create(source, schedule);
+    ASSERT_TRUE(kernel);
+    for (int64_t length : lengths)
+      kernel->expectMatchesReference({length, length, length},
+                                     /*seed=*/length);
+  }
 }
 
 } // namespace

@@ -10,6 +10,7 @@
 #include "KernelTestSupport.h"
 
 #include "codegen/cpu/KernelCompiler.h"
+#include "codegen/cpu/KernelGenerator.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringSet.h"
@@ -183,16 +184,23 @@ TEST(KernelCompilerTest, TunedSchedulesAreUsed) {
   tuned.set("vector", 8);
   tuned.set("parallel", 0);
   tuned.set("rows_per_task", 64);
-  TemporaryDirectory directory;
-  KernelCompilerOptions options;
-  options.targetCpu = "avx2";
-  options.outputDirectory = directory.str();
-  options.tunedSchedules[plan->entries[0].signature.key()] = tuned;
-  mlir::FailureOr<KernelLibrary> library = compileKernels(func, options);
-  ASSERT_TRUE(mlir::succeeded(library));
-  EXPECT_EQ(library->kernels[0].schedule, tuned);
-  EXPECT_TRUE(readSymbols(library->kernels[0].objectPath)
-                  .defined.contains("kiln_k0_softmax"));
+  // The generator's own schedule, then one left to Halide's Adams2019
+  // autoscheduler, which a tuning record may hold as well.
+  for (Autoscheduler autoscheduler :
+       {Autoscheduler::None, Autoscheduler::Adams2019}) {
+    tuned.set(kAutoschedulerParameter, static_cast<int64_t>(autoscheduler));
+    SCOPED_TRACE(tuned.toString());
+    TemporaryDirectory directory;
+    KernelCompilerOptions options;
+    options.targetCpu = "avx2";
+    options.outputDirectory = directory.str();
+    options.tunedSchedules[plan->entries[0].signature.key()] = tuned;
+    mlir::FailureOr<KernelLibrary> library = compileKernels(func, options);
+    ASSERT_TRUE(mlir::succeeded(library));
+    EXPECT_EQ(library->kernels[0].schedule, tuned);
+    EXPECT_TRUE(readSymbols(library->kernels[0].objectPath)
+                    .defined.contains("kiln_k0_softmax"));
+  }
 }
 
 /// Compiles `source` with `options` and returns the first error message.

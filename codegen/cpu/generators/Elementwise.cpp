@@ -86,6 +86,8 @@ public:
     }
     builder.addResult(0, output);
     builder.requireStrictFloat();
+    if (isAutoscheduled(schedule))
+      return builder.finish();
     schedulePointwise(output, vars, schedule);
     return builder.finish();
   }

@@ -51,6 +51,8 @@ public:
     else
       defineSinusoidalPositions(signature, builder, output, vars, schedule);
     builder.addResult(0, output);
+    if (isAutoscheduled(schedule))
+      return builder.finish();
     schedulePointwise(output, vars, schedule);
     return builder.finish();
   }
@@ -96,6 +98,8 @@ private:
     encoding(feature, position) =
         Halide::cast<float>(Halide::sin(angle + phase));
     output(vars) = input(vars) + encoding(feature, position);
+    if (isAutoscheduled(schedule))
+      return;
     encoding.compute_root();
     if (schedule.get("parallel"))
       encoding.parallel(position);

@@ -155,6 +155,26 @@ Halide::Expr expOfNonPositive(const Halide::Expr &x) {
   return Halide::exp(Halide::clamp(x, -100.0f, 0.0f));
 }
 
+Halide::Expr exp2OfNonPositive(const Halide::Expr &x) {
+  // 2^x = 2^n * 2^f with n = ceil(x - 0.5) in [-127, 0], from a truncating
+  // conversion (one instruction; Halide's round takes four on AVX-512),
+  // and f in (-0.5, 0.5]. 2^n is built in the exponent bits; n = -127
+  // gives the bits of 0.0.
+  Halide::Expr clamped = Halide::max(x, -127.0f);
+  Halide::Expr whole = Halide::cast<int32_t>(clamped - 0.5f);
+  Halide::Expr fraction = clamped - Halide::cast<float>(whole);
+  // Minimax fit of (2^f - 1) / f on [-0.5, 0.5] for relative error.
+  static const float coefficients[] = {1.53533503e-4f, 1.33988750e-3f,
+                                       9.61843785e-3f, 5.55033237e-2f,
+                                       2.40226477e-1f, 6.93147182e-1f};
+  Halide::Expr polynomial = 0.0f;
+  for (float coefficient : coefficients)
+    polynomial = (polynomial + coefficient) * fraction;
+  Halide::Expr power =
+      Halide::reinterpret(Halide::Float(32), (whole + 127) << 23);
+  return (polynomial + 1.0f) * power;
+}
+
 Halide::Expr vectorSigmoid(const Halide::Expr &x) {
   // From e = exp(-|x|) in (0, 1], which cannot overflow.
   Halide::Expr decay = expOfNonPositive(-Halide::abs(x));

@@ -97,6 +97,12 @@ Halide::Expr vectorSigmoid(const Halide::Expr &x);
 /// tanh(x) in vector instructions, accurate to a few ulp over all finite x.
 Halide::Expr vectorTanh(const Halide::Expr &x);
 
+/// 2^x for an `x` that is at most 0 (up to rounding), from a polynomial
+/// that vectorises into a dozen instructions (relative error about 1e-7 in
+/// f32): exactly 0 for `x <= -126.5`, the lowest float included, and never
+/// an infinity or NaN. Larger arguments give meaningless values.
+Halide::Expr exp2OfNonPositive(const Halide::Expr &x);
+
 /// Applies the activation named `kind` (an ActivationKind case) to `x`.
 Halide::Expr applyActivation(llvm::StringRef kind, const Halide::Expr &x);
 

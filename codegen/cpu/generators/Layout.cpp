@@ -40,6 +40,8 @@ public:
     Halide::Func output("output");
     output(vars) = input(inputIndex(signature, input, vars));
     builder.addResult(0, output);
+    if (isAutoscheduled(schedule))
+      return builder.finish();
     schedulePointwise(output, vars, schedule);
     return builder.finish();
   }

@@ -133,11 +133,30 @@ public:
                                        vars)
                        : accumulator(vars);
     builder.addResult(0, output);
+    if (isAutoscheduled(schedule))
+      return builder.finish();
     scheduleContraction(output, accumulator, panel, k, vars, schedule);
     return builder.finish();
   }
 
 private:
+  /// Fuses the batch loops `batch` of `stage` into its loop `task`, which
+  /// becomes the parallel loop when the schedule asks for one; returns the
+  /// fused loop.
+  static Halide::Var fuseIntoParallelTask(Halide::Stage stage,
+                                          Halide::Var task,
+                                          ArrayRef<Halide::Var> batch,
+                                          const Schedule &schedule) {
+    for (const Halide::Var &outer : batch) {
+      Halide::Var fused(task.name() + "_" + outer.name());
+      stage.fuse(task, outer, fused);
+      task = fused;
+    }
+    if (schedule.get("parallel"))
+      stage.parallel(task);
+    return task;
+  }
+
   /// Whether `signature` is a linear layer whose weight is pre-packed.
   static bool isPackedLinear(const KernelSignature &signature) {
     return signature.getOpKind() == "linear" &&
@@ -233,6 +252,8 @@ private:
     output(vars) = applyEpilogue(signature, builder, accumulatorAt(vars),
                                  vars);
     builder.addResult(0, output);
+    if (isAutoscheduled(schedule))
+      return builder.finish();
     schedulePacked(output, tiled, rowwise, isTiled, k, vars, accVars,
                    schedule);
     return builder.finish();
@@ -271,13 +292,8 @@ private:
         task = fused;
       }
       stage.vectorize(laneInner, vector, guard);
-      for (const Halide::Var &outer : vars.drop_front(hasRows ? 2 : 1)) {
-        Halide::Var fused(task.name() + "_" + outer.name());
-        stage.fuse(task, outer, fused);
-        task = fused;
-      }
-      if (schedule.get("parallel"))
-        stage.parallel(task);
+      task = fuseIntoParallelTask(stage, task, vars.drop_front(hasRows ? 2 : 1),
+                                  schedule);
     };
     tileOutput(output.specialize(isTiled));
     tileOutput(output);
@@ -415,14 +431,8 @@ private:
       tileLoop = Halide::LoopLevel(output, colTile);
     }
     output.vectorize(colInner, vector, guard);
-    Halide::Var task = colTile;
-    for (const Halide::Var &outer : vars.drop_front(hasRows ? 2 : 1)) {
-      Halide::Var fused(task.name() + "_" + outer.name());
-      output.fuse(task, outer, fused);
-      task = fused;
-    }
-    if (schedule.get("parallel"))
-      output.parallel(task);
+    Halide::Var task = fuseIntoParallelTask(
+        output, colTile, vars.drop_front(hasRows ? 2 : 1), schedule);
 
     // The accumulator: one register tile per output tile.
     accumulator.compute_at(tileLoop).vectorize(col, vector, roundUp);

@@ -60,6 +60,8 @@ public:
         isMasked, -std::numeric_limits<float>::infinity(), scores(vars));
     builder.addResult(0, output);
     builder.requireStrictFloat();
+    if (isAutoscheduled(schedule))
+      return builder.finish();
     schedulePointwise(output, vars, schedule);
     return builder.finish();
   }

@@ -53,7 +53,8 @@ public:
       Halide::Func sum("sum");
       sum(vars) = input(vars) + residual(vars);
       builder.addResult(0, sum);
-      schedulePointwise(sum, vars, schedule);
+      if (!isAutoscheduled(schedule))
+        schedulePointwise(sum, vars, schedule);
       x = sum;
     }
     float epsilon = static_cast<float>(signature.getFloat("epsilon"));
@@ -98,6 +99,8 @@ public:
     }
     builder.addResult(isFused ? 1 : 0, output);
 
+    if (isAutoscheduled(schedule))
+      return builder.finish();
     Halide::LoopLevel rowLoop = schedulePointwise(output, vars, schedule);
     for (Halide::Func stats : rowStats) {
       stats.compute_at(rowLoop);

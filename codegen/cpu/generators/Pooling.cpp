@@ -55,6 +55,8 @@ public:
         count > 0, total(feature, batch) / Halide::cast<float>(count), 0.0f);
     builder.addResult(0, output);
 
+    if (isAutoscheduled(schedule))
+      return builder.finish();
     int vector = getParameter(schedule, "vector");
     Halide::LoopLevel rowLoop =
         schedulePointwise(output, {feature, batch}, schedule);

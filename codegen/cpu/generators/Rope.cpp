@@ -73,6 +73,8 @@ public:
     output(vars) = Halide::select(feature < rotated, rotatedValue, input(vars));
     builder.addResult(0, output);
 
+    if (isAutoscheduled(schedule))
+      return builder.finish();
     schedulePointwise(output, vars, schedule);
     inverseFrequency.compute_root();
     rotation.compute_root();

@@ -65,6 +65,8 @@ public:
     output(vars) = Halide::select(rowMax(others) == lowest, 0.0f, probability);
     builder.addResult(0, output);
 
+    if (isAutoscheduled(schedule))
+      return builder.finish();
     Halide::LoopLevel rowLoop = schedulePointwise(output, vars, schedule);
     if (axis == 0) {
       // One row of statistics per output row.
