@@ -9,6 +9,7 @@
 #include "codegen/tuning/MeasureWorker.h"
 
 #include "codegen/cpu/KernelRunner.h"
+#include "codegen/tuning/CpuContention.h"
 #include "codegen/tuning/KernelProbe.h"
 #include "codegen/tuning/TensorFile.h"
 #include "dialect/KilnDialect.h"
@@ -184,6 +185,9 @@ private:
   Operation *probeOp = nullptr;
   std::optional<KernelSignature> signature;
   std::vector<Contender> contenders;
+  /// The most CPUs that other processes kept busy while a workload was
+  /// timed.
+  double busyCpus = 0;
 };
 
 } // namespace
@@ -398,6 +402,7 @@ void Measurement::time() {
   unsigned block = (repetitions + rounds - 1) / rounds;
   unsigned wakeUpRuns = longest < kLongestWithWakeUpRun ? 1 : 0;
   std::vector<std::vector<double>> samples(contenders.size());
+  CpuContentionMeter contention;
   for (unsigned round = 0; round < rounds; ++round) {
     for (auto [contender, contenderSamples] :
          llvm::zip_equal(contenders, samples)) {
@@ -413,6 +418,7 @@ void Measurement::time() {
       llvm::append_range(contenderSamples, *seconds);
     }
   }
+  busyCpus = std::max(busyCpus, contention.getBusyCpus().value_or(0.0));
   for (auto [contender, contenderSamples] :
        llvm::zip_equal(contenders, samples)) {
     if (!contender.isLive())
@@ -434,6 +440,7 @@ MeasureResult Measurement::run() {
     measure(workload, job.seed + index + 1);
   }
   MeasureResult result;
+  result.busyCpus = busyCpus;
   const Contender &incumbent = contenders.front();
   for (const Contender &contender : contenders) {
     ScheduleMeasurement measurement = contender.measurement;

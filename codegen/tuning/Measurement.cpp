@@ -189,7 +189,7 @@ json::Value MeasureResult::toJSON() const {
                      {"message", measurement.message},
                      {"median_seconds", json::Array(measurement.medianSeconds)},
                      {"repetitions", measurement.repetitions}});
-  return json::Object{{"schedules", std::move(array)}};
+  return json::Object{{"schedules", std::move(array)}, {"busy_cpus", busyCpus}};
 }
 
 static bool fromJSON(const json::Value &value, ScheduleMeasurement &measurement,
@@ -219,7 +219,8 @@ Expected<MeasureResult> MeasureResult::fromJSON(const json::Value &value) {
   MeasureResult result;
   json::Path::Root root("result");
   json::ObjectMapper mapper(value, root);
-  if (!mapper || !mapper.map("schedules", result.schedules))
+  if (!mapper || !mapper.map("schedules", result.schedules) ||
+      !mapper.map("busy_cpus", result.busyCpus))
     return root.getError();
   return result;
 }

@@ -106,6 +106,9 @@ struct ScheduleMeasurement {
 /// The answer of a worker: one measurement per schedule of the job.
 struct MeasureResult {
   std::vector<ScheduleMeasurement> schedules;
+  /// The most CPUs, on average over the timing of one workload, that other
+  /// processes kept busy (see CpuContention.h); 0 when unknown.
+  double busyCpus = 0;
 
   llvm::json::Value toJSON() const;
   static llvm::Expected<MeasureResult> fromJSON(const llvm::json::Value &value);

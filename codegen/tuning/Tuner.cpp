@@ -103,6 +103,17 @@ static StringRef describeState(KernelTuningResult::State state) {
 /// before it is stopped.
 static constexpr double kBudgetGraceSeconds = 10;
 
+/// How many times a job is measured, at most, while other processes
+/// disturb measurements that would make a candidate win.
+static constexpr unsigned kMeasurementAttempts = 3;
+
+/// Whether `result` measured every schedule.
+static bool isMeasured(const MeasureResult &result) {
+  return llvm::all_of(result.schedules, [](const ScheduleMeasurement &m) {
+    return m.status == ScheduleMeasurement::Status::Measured;
+  });
+}
+
 double KernelTuningResult::getSpeedup() const {
   double tuned = total(tunedSeconds), original = total(defaultSeconds);
   return tuned > 0 && original > 0 ? original / tuned : 1.0;
@@ -258,6 +269,28 @@ WorkerOutcome Tuner::measure(const MeasureJob &job,
   return runWorkerProcess(command, job, timeoutSeconds, isInterrupted);
 }
 
+bool Tuner::isDisturbed(const WorkerOutcome &outcome) const {
+  return outcome.kind == WorkerOutcome::Kind::Finished &&
+         outcome.result.busyCpus > options.maxBusyCpus;
+}
+
+WorkerOutcome Tuner::remeasureWhileDisturbed(
+    WorkerOutcome outcome, const MeasureJob &job, double timeoutSeconds,
+    const std::function<bool(const MeasureResult &)> &wouldAccept,
+    StringRef what) const {
+  for (unsigned attempt = 1;
+       attempt < kMeasurementAttempts && isDisturbed(outcome) &&
+       wouldAccept(outcome.result);
+       ++attempt) {
+    std::string busy;
+    raw_string_ostream(busy) << format("%.2f", outcome.result.busyCpus);
+    display.event(what.str() + ": other processes kept " + busy +
+                  " CPUs busy, measuring again");
+    outcome = measure(job, timeoutSeconds);
+  }
+  return outcome;
+}
+
 void Tuner::showStatus(const KernelState &state) const {
   const KernelTuningResult &result = state.result;
   std::string line;
@@ -307,10 +340,9 @@ Error Tuner::measureDefaults(TuningDatabase &database) {
     auto jobStart = std::chrono::steady_clock::now();
     WorkerOutcome outcome =
         measure(job, options.timeoutSeconds.value_or(600.0));
-    state.defaultJobSeconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                      jobStart)
-            .count();
+    state.defaultJobSeconds = std::chrono::duration<double>(
+                                  std::chrono::steady_clock::now() - jobStart)
+                                  .count();
     if (outcome.kind == WorkerOutcome::Kind::Interrupted)
       return Error::success();
     std::string failure = outcome.message;
@@ -389,21 +421,27 @@ void Tuner::search(KernelState &state, double budgetSeconds) {
     double secondsLeft =
         std::chrono::duration<double>(deadline - jobStart).count();
     double limit = std::min(timeout, secondsLeft + kBudgetGraceSeconds);
+    std::string what = "kiln-tune: " + state.kernel.name + ": candidate " +
+                       std::to_string(number) + " " + candidate->toString();
+    auto challengerWins = [&](const MeasureResult &measured) {
+      return isMeasured(measured) &&
+             isFaster(measured.schedules[1].medianSeconds,
+                      measured.schedules[0].medianSeconds,
+                      options.minImprovement, /*slack=*/0.02);
+    };
     WorkerOutcome outcome = measure(job, limit);
     std::chrono::duration<double> jobTime = Clock::now() - jobStart;
+    outcome = remeasureWhileDisturbed(std::move(outcome), job, limit,
+                                      challengerWins, what);
     if (outcome.kind == WorkerOutcome::Kind::Interrupted)
       break;
     if (outcome.kind == WorkerOutcome::Kind::TimedOut && limit < timeout) {
-      display.event("kiln-tune: " + state.kernel.name + ": candidate " +
-                    std::to_string(number) + " " + candidate->toString() +
-                    " stopped: the kernel's time is up");
+      display.event(what + " stopped: the kernel's time is up");
       isFinished = true;
       break;
     }
     ++state.searched;
     ++result.candidates;
-    std::string what = "kiln-tune: " + state.kernel.name + ": candidate " +
-                       std::to_string(number) + " " + candidate->toString();
     if (outcome.kind != WorkerOutcome::Kind::Finished) {
       ++result.failed;
       display.note(what + " failed: " + oneLine(outcome.message));
@@ -427,12 +465,15 @@ void Tuner::search(KernelState &state, double budgetSeconds) {
       continue;
     }
     expectedJob = jobTime;
-    bool wins = isFaster(challenger.medianSeconds, incumbent.medianSeconds,
-                         options.minImprovement, /*slack=*/0.02);
+    bool wins = challengerWins(outcome.result);
+    bool isTrusted = !wins || !isDisturbed(outcome);
     display.event(what + ": " + formatTimes(challenger.medianSeconds) +
                   " vs incumbent " + formatTimes(incumbent.medianSeconds) +
-                  (wins ? ", now the incumbent" : ""));
-    if (!wins)
+                  (!wins       ? ""
+                   : isTrusted ? ", now the incumbent"
+                               : ", faster but disturbed by other processes, "
+                                 "not trusted"));
+    if (!wins || !isTrusted)
       continue;
     ++result.improved;
     state.incumbent = *candidate;
@@ -457,9 +498,17 @@ void Tuner::confirm(KernelState &state) {
                            TestFault::None, /*secondsScale=*/3.0);
   display.status("confirming the best schedule of " + state.kernel.name +
                  " beside the default");
-  WorkerOutcome outcome =
-      measure(job, options.timeoutSeconds.value_or(
-                       120.0 + 90.0 * total(result.defaultSeconds) * 5));
+  auto tunedWins = [&](const MeasureResult &measured) {
+    return isMeasured(measured) &&
+           isFaster(measured.schedules[1].medianSeconds,
+                    measured.schedules[0].medianSeconds, options.minImprovement,
+                    /*slack=*/0.01);
+  };
+  double timeout = options.timeoutSeconds.value_or(
+      120.0 + 90.0 * total(result.defaultSeconds) * 5);
+  WorkerOutcome outcome = remeasureWhileDisturbed(
+      measure(job, timeout), job, timeout, tunedWins,
+      "kiln-tune: " + state.kernel.name + ": confirmation");
   if (outcome.kind == WorkerOutcome::Kind::Interrupted) {
     result.state = KernelTuningResult::State::Interrupted;
     return;
@@ -468,17 +517,17 @@ void Tuner::confirm(KernelState &state) {
   if (outcome.kind == WorkerOutcome::Kind::Finished) {
     const ScheduleMeasurement &original = outcome.result.schedules[0];
     const ScheduleMeasurement &tuned = outcome.result.schedules[1];
-    if (original.status == Status::Measured &&
-        tuned.status == Status::Measured) {
+    if (isMeasured(outcome.result)) {
       result.defaultSeconds = original.medianSeconds;
-      if (isFaster(tuned.medianSeconds, original.medianSeconds,
-                   options.minImprovement, /*slack=*/0.01)) {
+      if (tunedWins(outcome.result) && !isDisturbed(outcome)) {
         result.tunedSeconds = tuned.medianSeconds;
         return;
       }
       problem = "measured again beside the default it takes " +
                 formatTimes(tuned.medianSeconds) + ", the default " +
                 formatTimes(original.medianSeconds);
+      if (isDisturbed(outcome))
+        problem += ", with other processes busy on the CPUs";
     } else {
       problem =
           tuned.status != Status::Measured ? tuned.message : original.message;

@@ -17,12 +17,14 @@
 //  4. Per kernel, measure candidates of its ScheduleSearch, each in a
 //     worker process beside the incumbent; a candidate becomes the
 //     incumbent when its total time is lower by `minImprovement` and it is
-//     at most 2% slower at any workload. Crashes, hangs and wrong outputs
-//     are counted and reported, never accepted.
+//     at most 2% slower at any workload, in a measurement that other
+//     processes did not disturb (measured again up to twice otherwise).
+//     Crashes, hangs and wrong outputs are counted and reported, never
+//     accepted.
 //  5. Measure the winner beside the default once more, with longer
 //     measurements, and keep it only if it is still faster in total by
-//     `minImprovement` and at most 1% slower at any workload; record the
-//     result and save the database.
+//     `minImprovement` and at most 1% slower at any workload, undisturbed;
+//     record the result and save the database.
 //
 // An interruption stops the current measurement, records what was found
 // so far as an incomplete record, saves, and returns.
@@ -77,6 +79,9 @@ struct TunerOptions {
   double tolerance = 1e-4;
   /// The lowest relative gain in total time that makes a candidate win.
   double minImprovement = 0.02;
+  /// A measurement during which other processes kept more CPUs than this
+  /// busy is not trusted to make a candidate win.
+  double maxBusyCpus = 0.25;
   /// The seed of the search and of the measured inputs.
   uint64_t seed = 1;
   /// How to start a worker.
@@ -170,6 +175,15 @@ private:
                      TestFault fault, double secondsScale) const;
   /// Runs `job` in a worker with a time limit of `timeoutSeconds`.
   WorkerOutcome measure(const MeasureJob &job, double timeoutSeconds) const;
+  /// Whether other processes disturbed the measurement of `outcome`.
+  bool isDisturbed(const WorkerOutcome &outcome) const;
+  /// Measures `job` again, up to three measurements in all, while
+  /// `outcome` is disturbed and `wouldAccept` its result; returns the last
+  /// outcome. `what` names the job in progress lines.
+  WorkerOutcome remeasureWhileDisturbed(
+      WorkerOutcome outcome, const MeasureJob &job, double timeoutSeconds,
+      const std::function<bool(const MeasureResult &)> &wouldAccept,
+      llvm::StringRef what) const;
   /// Stores what is known of `state` in `database` and saves it.
   llvm::Error record(const KernelState &state, TuningDatabase &database) const;
   /// Shows the status line for `state`.

@@ -112,6 +112,12 @@ static cl::opt<double> measureSeconds(
     cl::init(kiln::TunerOptions().secondsPerMeasurement),
     cl::cat(tuneCategory));
 
+static cl::opt<double> maxBusyCpus(
+    "max-busy-cpus",
+    cl::desc("Do not trust a measurement that makes a candidate win while "
+             "other processes keep more than this many of the CPUs busy"),
+    cl::init(kiln::TunerOptions().maxBusyCpus), cl::cat(tuneCategory));
+
 static cl::opt<uint64_t>
     seed("seed", cl::desc("Seed of the search and of the kernels' inputs"),
          cl::init(1), cl::cat(tuneCategory));
@@ -261,6 +267,7 @@ static int tuneModel(kiln::TuningDatabase &database, llvm::StringRef path,
   if (timeout.getNumOccurrences())
     options.timeoutSeconds = timeout;
   options.secondsPerMeasurement = measureSeconds;
+  options.maxBusyCpus = maxBusyCpus;
   options.seed = seed;
   options.testFaults = getTestFaults();
   options.worker.program = llvm::sys::fs::getMainExecutable(

@@ -1,16 +1,19 @@
-//===- MeasurementTest.cpp - Jobs, results and tensor files ---------------===//
+//===- MeasurementTest.cpp - Jobs, results, tensor files, contention ------===//
 //
 // What travels between the tuner and its workers survives the trip, and
-// damaged messages or files give errors rather than garbage.
+// damaged messages or files give errors rather than garbage; the CPU time
+// of other processes is seen, the tuner's own is not.
 //
 //===----------------------------------------------------------------------===//
 
 #include "TuningTestSupport.h"
 
+#include "codegen/tuning/CpuContention.h"
 #include "codegen/tuning/Measurement.h"
 #include "codegen/tuning/TensorFile.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <gtest/gtest.h>
@@ -97,9 +100,11 @@ TEST(MeasurementTest, ResultRoundTrips) {
       {ScheduleMeasurement::Status::WrongOutput, "result 0 differs", {}, 0});
   result.schedules.push_back(
       {ScheduleMeasurement::Status::Failed, "cannot build", {}, 0});
+  result.busyCpus = 0.75;
   llvm::Expected<MeasureResult> parsed =
       MeasureResult::fromJSON(result.toJSON());
   ASSERT_TRUE(bool(parsed)) << llvm::toString(parsed.takeError());
+  EXPECT_EQ(parsed->busyCpus, 0.75);
   ASSERT_EQ(parsed->schedules.size(), 3u);
   EXPECT_EQ(parsed->schedules[0].status, ScheduleMeasurement::Status::Measured);
   EXPECT_EQ(parsed->schedules[0].medianSeconds,
@@ -145,6 +150,35 @@ TEST(TensorFileTest, TruncatedFileIsAnError) {
                 .find("is not a complete tensor "
                       "file"),
             std::string::npos);
+}
+
+TEST(CpuContentionTest, OtherProcessesCountAndThisOneDoesNot) {
+  // This process spinning is not contention.
+  CpuContentionMeter own;
+  auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+  volatile uint64_t spins = 0;
+  while (std::chrono::steady_clock::now() < end)
+    spins = spins + 1;
+  std::optional<double> ownBusy = own.getBusyCpus();
+  ASSERT_TRUE(ownBusy.has_value());
+  EXPECT_GE(*ownBusy, 0.0);
+
+  // A child spinning for half a second is, by about half a CPU or more
+  // (the machine may be busy besides).
+  CpuContentionMeter child;
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, std::nullopt,
+                                                std::nullopt};
+  llvm::sys::ProcessInfo spinner =
+      llvm::sys::ExecuteNoWait("/bin/sh",
+                               {"sh", "-c",
+                                "end=$(($(date +%s%N) + 500000000)); "
+                                "while [ $(date +%s%N) -lt $end ]; do :; done"},
+                               std::nullopt, redirects);
+  ASSERT_NE(spinner.Pid, 0);
+  llvm::sys::Wait(spinner, std::nullopt);
+  std::optional<double> childBusy = child.getBusyCpus();
+  ASSERT_TRUE(childBusy.has_value());
+  EXPECT_GT(*childBusy, 0.3);
 }
 
 } // namespace
