@@ -13,6 +13,7 @@
 
 #include "frontend/ModelSpec.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
@@ -32,6 +33,11 @@ namespace kiln {
 /// be lowered or the result does not verify.
 mlir::OwningOpRef<mlir::ModuleOp> buildModule(const ModelSpec &spec,
                                               mlir::MLIRContext &context);
+
+/// The forward function of a model module, as built here or read from kiln
+/// IR: `@forward`, or the module's only function. Emits an error on the
+/// module and fails otherwise.
+mlir::FailureOr<mlir::func::FuncOp> getForwardFunction(mlir::ModuleOp module);
 
 } // namespace kiln
 

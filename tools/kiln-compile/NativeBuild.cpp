@@ -6,6 +6,7 @@
 #include "codegen/host/HostCodegen.h"
 #include "codegen/host/ObjectEmitter.h"
 #include "codegen/host/SymbolicShapes.h"
+#include "frontend/MLIRGen.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -137,22 +138,11 @@ LogicalResult writeModelHeader(func::FuncOp forward,
   return success();
 }
 
-/// The forward function of `module`.
-FailureOr<func::FuncOp> findForward(ModuleOp module) {
-  if (auto forward = module.lookupSymbol<func::FuncOp>("forward"))
-    return forward;
-  auto funcs = module.getOps<func::FuncOp>();
-  if (std::distance(funcs.begin(), funcs.end()) == 1)
-    return *funcs.begin();
-  return module.emitError()
-         << "expected a 'forward' function or exactly one function";
-}
-
 } // namespace
 
 LogicalResult buildNative(ModuleOp module, const NativeBuildOptions &options,
                           llvm::raw_ostream &os) {
-  FailureOr<func::FuncOp> forward = findForward(module);
+  FailureOr<func::FuncOp> forward = getForwardFunction(module);
   if (failed(forward))
     return failure();
   Location loc = module.getLoc();

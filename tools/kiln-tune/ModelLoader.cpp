@@ -39,14 +39,4 @@ OwningOpRef<ModuleOp> loadGraphModule(StringRef path, MLIRContext &context,
   return module;
 }
 
-FailureOr<func::FuncOp> getForwardFunction(ModuleOp module) {
-  if (auto forward = module.lookupSymbol<func::FuncOp>("forward"))
-    return forward;
-  auto funcs = module.getOps<func::FuncOp>();
-  if (std::distance(funcs.begin(), funcs.end()) == 1)
-    return *funcs.begin();
-  return module.emitError()
-         << "expected a 'forward' function or exactly one function";
-}
-
 } // namespace kiln

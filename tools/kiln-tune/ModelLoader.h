@@ -24,10 +24,6 @@ mlir::OwningOpRef<mlir::ModuleOp> loadGraphModule(llvm::StringRef path,
                                                   mlir::MLIRContext &context,
                                                   llvm::SourceMgr &sourceMgr);
 
-/// The forward function of a graph module: `@forward`, or its only
-/// function. Emits an error and fails otherwise.
-mlir::FailureOr<mlir::func::FuncOp> getForwardFunction(mlir::ModuleOp module);
-
 } // namespace kiln
 
 #endif // KILN_TOOLS_KILNTUNE_MODELLOADER_H

@@ -21,6 +21,7 @@
 #include "codegen/tuning/Tuner.h"
 #include "codegen/tuning/TuningDatabase.h"
 #include "dialect/KilnDialect.h"
+#include "frontend/MLIRGen.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Diagnostics.h"
