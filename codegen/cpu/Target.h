@@ -31,7 +31,9 @@ enum class CpuLevel {
 /// The highest level that the host CPU supports.
 CpuLevel detectHostCpuLevel();
 
-/// The Halide target for `level` on the host OS, without the runtime.
+/// The Halide target for `level` on the host OS, without the runtime. The
+/// first call also turns off the SLP vectorizer of Halide's LLVM, which
+/// slows the kernels' register-tiled loops down (see Target.cpp).
 Halide::Target makeKernelTarget(CpuLevel level);
 
 /// The kernel target named by a `--target-cpu=` value: `host` (detect),

@@ -149,7 +149,7 @@ TEST(LinearKernelTest, PackedWeightWithEverySchedule) {
       schedule.set("vector", 8);
       schedule.set("panel_width", panelWidth);
       schedule.set("tile_rows", tileRows);
-      schedule.set("row_tiles_per_task", tried % 2 ? 1 : 4);
+      schedule.set("max_row_tiles_per_task", tried % 2 ? 1 : 4);
       // A contraction of 40 in blocks of 32 leaves a partial block.
       schedule.set("k_block", tried % 2 ? 32 : 128);
       schedule.set("parallel", tried % 3 ? 1 : 0);

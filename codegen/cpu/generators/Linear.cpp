@@ -128,10 +128,10 @@ public:
     accumulator(vars) = 0.0f;
     accumulator(vars) += contraction.lhs(k, row, batch) * panel(panelAt);
 
-    output(vars) = signature.getOpKind() == "linear"
-                       ? applyEpilogue(signature, builder, accumulator(vars),
-                                       vars)
-                       : accumulator(vars);
+    output(vars) =
+        signature.getOpKind() == "linear"
+            ? applyEpilogue(signature, builder, accumulator(vars), vars)
+            : accumulator(vars);
     builder.addResult(0, output);
     if (isAutoscheduled(schedule))
       return builder.finish();
@@ -143,8 +143,7 @@ private:
   /// Fuses the batch loops `batch` of `stage` into its loop `task`, which
   /// becomes the parallel loop when the schedule asks for one; returns the
   /// fused loop.
-  static Halide::Var fuseIntoParallelTask(Halide::Stage stage,
-                                          Halide::Var task,
+  static Halide::Var fuseIntoParallelTask(Halide::Stage stage, Halide::Var task,
                                           ArrayRef<Halide::Var> batch,
                                           const Schedule &schedule) {
     for (const Halide::Var &outer : batch) {
@@ -178,9 +177,13 @@ private:
                        lanes >= 16 ? 4 * lanes : 2 * lanes);
     space.addParameter("tile_rows", "rows per register tile",
                        {1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16}, 6);
-    space.addParameter("row_tiles_per_task",
-                       "register tiles of rows per parallel task",
-                       {1, 2, 4, 8, 16, 32}, 16);
+    // Large blocks stream each panel of the weight from memory fewer
+    // times; on GPT-2 small (seq 128, one thread) 32 tiles per task instead
+    // of 16 saved 12% of the forward pass.
+    space.addParameter("max_row_tiles_per_task",
+                       "most register tiles of rows per parallel task; the "
+                       "rows are split into blocks of equal size",
+                       {1, 2, 4, 8, 16, 32, 64, 128}, 32);
     space.addParameter("k_block",
                        "input features per block of the contraction, whose "
                        "slice of the weight panel stays in L1",
@@ -249,14 +252,25 @@ private:
       return Halide::select(isTiled, tiled(index), rowwise(index));
     };
     Halide::Func output("output");
-    output(vars) = applyEpilogue(signature, builder, accumulatorAt(vars),
-                                 vars);
+    output(vars) = applyEpilogue(signature, builder, accumulatorAt(vars), vars);
     builder.addResult(0, output);
     if (isAutoscheduled(schedule))
       return builder.finish();
-    schedulePacked(output, tiled, rowwise, isTiled, k, vars, accVars,
-                   schedule);
+    schedulePacked(output, tiled, rowwise, isTiled, k, vars, accVars, schedule);
     return builder.finish();
+  }
+
+  /// The rows per task: whole register tiles of `tileRows`, as few blocks
+  /// of at most `maxTilesPerTask` tiles as cover `rows`, all of one size
+  /// (so that no task gets a sliver of a block).
+  static Halide::Expr getBalancedBlockRows(Halide::Expr rows, int tileRows,
+                                           int maxTilesPerTask) {
+    auto ceilDiv = [](Halide::Expr a, Halide::Expr b) {
+      return (a + b - 1) / b;
+    };
+    Halide::Expr tiles = ceilDiv(Halide::max(rows, 1), tileRows);
+    Halide::Expr blocks = ceilDiv(tiles, maxTilesPerTask);
+    return ceilDiv(tiles, blocks) * tileRows;
   }
 
   /// Per task, one panel for a block of rows, accumulated in register
@@ -271,7 +285,7 @@ private:
     int vector = getParameter(schedule, "vector");
     int panelWidth = getParameter(schedule, "panel_width");
     int tileRows = getParameter(schedule, "tile_rows");
-    int blockRows = tileRows * getParameter(schedule, "row_tiles_per_task");
+    int maxTilesPerTask = getParameter(schedule, "max_row_tiles_per_task");
     int kBlock = getParameter(schedule, "k_block");
     bool hasRows = vars.size() > 1;
     auto guard = Halide::TailStrategy::GuardWithIf;
@@ -281,6 +295,10 @@ private:
     Halide::Var panelOuter("panel_outer"), laneInner("lane_inner");
     Halide::Var rowBlock("row_block"), rowInner("row_inner");
     Halide::Var task = panelOuter;
+    Halide::Expr blockRows =
+        hasRows ? getBalancedBlockRows(output.output_buffer().dim(1).extent(),
+                                       tileRows, maxTilesPerTask)
+                : Halide::Expr();
     auto tileOutput = [&](Halide::Stage stage) {
       stage.split(vars[0], panelOuter, laneInner, panelWidth, guard);
       task = panelOuter;
@@ -317,8 +335,7 @@ private:
           .split(row, rowTile, rowInTile, rowsPerTile,
                  Halide::TailStrategy::RoundUp)
           .split(k, kOuter, kInner, kBlock, guard)
-          .reorder(vectorInner, vectorOuter, rowInTile, kInner, rowTile,
-                   kOuter)
+          .reorder(vectorInner, vectorOuter, rowInTile, kInner, rowTile, kOuter)
           .unroll(rowInTile);
     }
   }
