@@ -31,12 +31,19 @@ struct SpecOverrideOptions {
                             "logits for every input position"),
                  clEnumValN(OutputPositions::Last, "last",
                             "logits for the last position only, all that "
-                            "choosing the next token needs"))};
+                            "choosing the next token needs")),
+      cl::cat(getSpecOverrideCategory())};
 };
 
 } // namespace
 
 static ManagedStatic<SpecOverrideOptions> options;
+
+cl::OptionCategory &kiln::getSpecOverrideCategory() {
+  static cl::OptionCategory category(
+      "Spec overrides", "Change fields of the model spec or config.json");
+  return category;
+}
 
 /// Whether the command line gives `--output-positions`.
 static bool givesOutputPositions() {

@@ -13,11 +13,16 @@
 #include "frontend/ModelSpec.h"
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <optional>
 
 namespace kiln {
+
+/// The category of the override options, for tools that show only their
+/// own options in `--help`.
+llvm::cl::OptionCategory &getSpecOverrideCategory();
 
 /// Registers the override options (`--output-positions=all|last`); call
 /// before llvm::cl::ParseCommandLineOptions.

@@ -40,8 +40,8 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "mlir/Transforms/Passes.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
@@ -74,22 +74,29 @@ enum class EmitLevel {
 
 } // namespace
 
-static cl::OptionCategory inspectionCategory(
-    "IR inspection options", "See what each pass of the pipeline does");
+static cl::OptionCategory compileCategory("Compile options",
+                                          "What to build and for which CPU");
+
+static cl::OptionCategory
+    inspectionCategory("IR inspection options",
+                       "See what each pass of the pipeline does");
 
 static cl::opt<std::string>
     inputFilename(cl::Positional, cl::Required,
-                  cl::desc("<spec.yaml|config.json|module.mlir>"));
+                  cl::desc("<spec.yaml|config.json|module.mlir>"),
+                  cl::cat(compileCategory));
 
 static cl::opt<std::string> outputFilename("o", cl::desc("Output filename"),
                                            cl::value_desc("filename"),
-                                           cl::init("-"));
+                                           cl::init("-"),
+                                           cl::cat(compileCategory));
 
 static cl::opt<EmitLevel> emitLevel(
     "emit",
-    cl::desc("How far to lower the model (default: from the -o extension: "
-             ".mlir graph, .ll llvm, .o obj, .so lib, other files exe; graph on "
-             "stdout)"),
+    cl::desc(
+        "How far to lower the model (default: from the -o extension: "
+        ".mlir graph, .ll llvm, .o obj, .so lib, other files exe; graph on "
+        "stdout)"),
     cl::values(
         clEnumValN(EmitLevel::Spec, "spec",
                    "the parsed model spec with its defaults"),
@@ -103,13 +110,14 @@ static cl::opt<EmitLevel> emitLevel(
         clEnumValN(EmitLevel::Exe, "exe",
                    "a native executable linked with Kiln's runtime"),
         clEnumValN(EmitLevel::Lib, "lib",
-                   "a shared library with Kiln's C API, and a C header")));
+                   "a shared library with Kiln's C API, and a C header")),
+    cl::cat(compileCategory));
 
 static cl::opt<std::string> targetCpu(
     "target-cpu",
     cl::desc("CPU features the kernels may use: host (detected), avx512, "
              "avx2 or sse41"),
-    cl::init("host"));
+    cl::init("host"), cl::cat(compileCategory));
 
 static cl::OptionCategory
     tuningCategory("Tuning options",
@@ -122,11 +130,11 @@ static cl::opt<std::string> tuningDatabase(
              "~/.cache/kiln/tuning.jsonl)"),
     cl::value_desc("file"), cl::cat(tuningCategory));
 
-static cl::opt<bool> noTuning(
-    "no-tuning",
-    cl::desc("Ignore tuning databases: every kernel gets its default "
-             "schedule"),
-    cl::cat(tuningCategory));
+static cl::opt<bool>
+    noTuning("no-tuning",
+             cl::desc("Ignore tuning databases: every kernel gets its default "
+                      "schedule"),
+             cl::cat(tuningCategory));
 
 static cl::opt<std::string> tuningBucket(
     "tuning-bucket",
@@ -143,7 +151,7 @@ static cl::opt<bool> explainSchedules(
 static cl::opt<std::string> keepIntermediates(
     "keep-intermediates",
     cl::desc("Keep kernel and host objects in this directory"),
-    cl::value_desc("directory"));
+    cl::value_desc("directory"), cl::cat(compileCategory));
 
 static cl::opt<std::string> pipeline(
     "pipeline",
@@ -156,17 +164,13 @@ static cl::opt<bool> printIRAfterAll("print-ir-after-all",
                                      cl::desc("Print the IR after every pass"),
                                      cl::cat(inspectionCategory));
 
-static cl::list<std::string>
-    printIRBefore("print-ir-before",
-                  cl::desc("Print the IR before the named passes"),
-                  cl::value_desc("pass"), cl::CommaSeparated,
-                  cl::cat(inspectionCategory));
+static cl::list<std::string> printIRBefore(
+    "print-ir-before", cl::desc("Print the IR before the named passes"),
+    cl::value_desc("pass"), cl::CommaSeparated, cl::cat(inspectionCategory));
 
-static cl::list<std::string>
-    printIRAfter("print-ir-after",
-                 cl::desc("Print the IR after the named passes"),
-                 cl::value_desc("pass"), cl::CommaSeparated,
-                 cl::cat(inspectionCategory));
+static cl::list<std::string> printIRAfter(
+    "print-ir-after", cl::desc("Print the IR after the named passes"),
+    cl::value_desc("pass"), cl::CommaSeparated, cl::cat(inspectionCategory));
 
 static cl::opt<bool> printIRAfterChange(
     "print-ir-after-change",
@@ -201,9 +205,10 @@ static cl::opt<uint64_t> verifySeed("verify-seed",
                                     cl::desc("Seed of --verify-numerics"),
                                     cl::init(0), cl::cat(inspectionCategory));
 
-static cl::opt<int64_t> verifySeqLen(
-    "verify-seq-len", cl::desc("Sequence length of --verify-numerics inputs"),
-    cl::init(8), cl::cat(inspectionCategory));
+static cl::opt<int64_t>
+    verifySeqLen("verify-seq-len",
+                 cl::desc("Sequence length of --verify-numerics inputs"),
+                 cl::init(8), cl::cat(inspectionCategory));
 
 static cl::opt<double> verifyAbsTolerance(
     "verify-abs-tolerance",
@@ -292,10 +297,10 @@ static void reportMemoryPlan(mlir::ModuleOp module) {
         func->getAttrOfType<mlir::IntegerAttr>("kiln.arena_unshared_size");
     if (!arena || !unshared)
       return;
-    double saved = unshared.getInt()
-                       ? 100.0 * (1.0 - double(arena.getInt()) /
-                                            double(unshared.getInt()))
-                       : 0.0;
+    double saved =
+        unshared.getInt()
+            ? 100.0 * (1.0 - double(arena.getInt()) / double(unshared.getInt()))
+            : 0.0;
     llvm::errs() << "kiln-compile: memory plan of @" << func.getSymName()
                  << ": arena " << formatBytes(arena.getInt())
                  << " (one buffer per tensor: "
@@ -316,8 +321,8 @@ static mlir::LogicalResult runGraphPipeline(mlir::ModuleOp module) {
     mlir::FailureOr<mlir::OpPassManager> parsed =
         mlir::parsePassPipeline(pipeline, llvm::errs());
     if (mlir::failed(parsed))
-      return module.emitError() << "cannot parse --pipeline='" << pipeline
-                                << "'";
+      return module.emitError()
+             << "cannot parse --pipeline='" << pipeline << "'";
     if (parsed->getOpAnchorName() != mlir::ModuleOp::getOperationName())
       return module.emitError()
              << "expected --pipeline to run on 'builtin.module', got '"
@@ -382,8 +387,9 @@ static int emitIR(mlir::ModuleOp module, llvm::raw_ostream &os) {
   kiln::NativeBuildOptions options;
   options.stage = emitLevel == EmitLevel::Llvm  ? kiln::NativeStage::LlvmIR
                   : emitLevel == EmitLevel::Obj ? kiln::NativeStage::Object
-                  : emitLevel == EmitLevel::Lib ? kiln::NativeStage::SharedLibrary
-                                                : kiln::NativeStage::Executable;
+                  : emitLevel == EmitLevel::Lib
+                      ? kiln::NativeStage::SharedLibrary
+                      : kiln::NativeStage::Executable;
   options.outputPath = outputFilename;
   options.targetCpu = targetCpu;
   options.intermediatesDirectory = keepIntermediates;
@@ -411,6 +417,9 @@ int main(int argc, char **argv) {
   mlir::registerPassManagerCLOptions();
   mlir::registerAsmPrinterCLOptions();
   kiln::registerSpecOverrideOptions();
+  // LLVM's and MLIR's own options still parse, unlisted.
+  cl::HideUnrelatedOptions({&compileCategory, &inspectionCategory,
+                            &tuningCategory, &kiln::getSpecOverrideCategory()});
   cl::ParseCommandLineOptions(argc, argv, "Kiln Transformer compiler\n");
   if (!emitLevel.getNumOccurrences())
     emitLevel = defaultEmitLevel(outputFilename);

@@ -43,43 +43,48 @@
 namespace cl = llvm::cl;
 using namespace mlir;
 
+static cl::OptionCategory referenceCategory("kiln-reference options");
+
 static cl::opt<std::string> inputFilename(cl::Positional,
-                                          cl::desc("<spec.yaml|config.json>"));
+                                          cl::desc("<spec.yaml|config.json>"),
+                                          cl::cat(referenceCategory));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the random weights"),
-                              cl::init(0));
+                              cl::init(0), cl::cat(referenceCategory));
 static cl::list<std::string>
     tokens("tokens",
            cl::desc("Token ids of input_ids (decoder_input_ids), comma-"
-                    "separated; repeat the option for each batch row"));
+                    "separated; repeat the option for each batch row"),
+           cl::cat(referenceCategory));
 static cl::list<std::string>
     encoderTokens("encoder-tokens",
                   cl::desc("Token ids of encoder_input_ids, one option per "
-                           "batch row"));
+                           "batch row"),
+                  cl::cat(referenceCategory));
 static cl::list<std::string>
     attentionMask("attention-mask",
                   cl::desc("The attention mask, one option per batch row "
-                           "(default: all ones)"));
+                           "(default: all ones)"),
+                  cl::cat(referenceCategory));
 static cl::opt<std::string>
     writeWeights("write-weights",
                  cl::desc("Write the random weights as a safetensors file"),
-                 cl::value_desc("path"));
+                 cl::value_desc("path"), cl::cat(referenceCategory));
 static cl::opt<std::string>
-    writeOutput("write-output",
-                cl::desc("Write the reference output as .npy"),
-                cl::value_desc("path"));
+    writeOutput("write-output", cl::desc("Write the reference output as .npy"),
+                cl::value_desc("path"), cl::cat(referenceCategory));
 static cl::list<std::string>
-    compare("compare",
-            cl::desc("Compare two .npy files: <actual> <reference>"),
-            cl::multi_val(2));
+    compare("compare", cl::desc("Compare two .npy files: <actual> <reference>"),
+            cl::multi_val(2), cl::cat(referenceCategory));
 static cl::opt<double> tolerance(
     "tolerance",
     cl::desc("Largest allowed |actual - reference| / max |reference|"),
-    cl::init(1e-4));
+    cl::init(1e-4), cl::cat(referenceCategory));
 static cl::opt<bool> lastPosition(
     "last-position",
     cl::desc("With --compare: compare only the last position of each array "
              "(its last row along dimension -2), as logits of the last "
-             "position against those of every position"));
+             "position against those of every position"),
+    cl::cat(referenceCategory));
 
 /// Reports `message` as `kiln-reference: error:` and returns 1.
 static int failWith(const llvm::Twine &message) {
@@ -213,6 +218,8 @@ matrixOf(llvm::ArrayRef<std::string> rows, llvm::StringRef option) {
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   kiln::registerSpecOverrideOptions();
+  cl::HideUnrelatedOptions(
+      {&referenceCategory, &kiln::getSpecOverrideCategory()});
   cl::ParseCommandLineOptions(argc, argv,
                               "Kiln fp64 reference runs of a model\n");
   if (!compare.empty())
