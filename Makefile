@@ -49,13 +49,14 @@ check: build test-deps
 	ninja -C $(BUILD_DIR) -j $(JOBS) check-kiln
 
 # The benchmarks of docs/benchmarks.md: builds only the tools they use, runs
-# them all (a few minutes) and writes bench/results/latest.{md,json}. Not
-# part of `check`: they measure, they do not test.
+# them all (a few minutes) and writes bench/results/latest.{md,json} and the
+# results section of the README. Not part of `check`: they measure, they do
+# not test.
 # Reconfiguring finds an OpenBLAS installed after the build tree was made.
 bench: bench-deps configure
 	cmake -S . -B $(BUILD_DIR) > /dev/null
 	ninja -C $(BUILD_DIR) -j $(JOBS) kiln-bench-kernels kiln-compile kiln-reference
-	/usr/bin/python3 bench/run_benchmarks.py --build-dir $(BUILD_DIR)
+	/usr/bin/python3 bench/run_benchmarks.py --build-dir $(BUILD_DIR) --readme README.md
 
 clean:
 	rm -rf $(BUILD_DIR)

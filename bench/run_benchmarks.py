@@ -364,6 +364,26 @@ def markdown(results):
     return "\n".join(lines) + "\n"
 
 
+README_BEGIN = "<!-- bench-results:begin (written by make bench) -->"
+README_END = "<!-- bench-results:end -->"
+
+
+def update_readme(path, report):
+    """Replaces the results between the README's markers with `report`,
+    its headings one level down."""
+    with open(path) as f:
+        text = f.read()
+    begin, end = text.find(README_BEGIN), text.find(README_END)
+    if begin < 0 or end < begin:
+        raise RuntimeError(f"{path} has no '{README_BEGIN}' ... "
+                           f"'{README_END}' section to update")
+    body = [("#" + line if line.startswith("#") else line)
+            for line in report.splitlines()[1:]]
+    section = README_BEGIN + "\n" + "\n".join(body).strip("\n") + "\n"
+    with open(path, "w") as f:
+        f.write(text[:begin] + section + text[end:])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build-dir", required=True)
@@ -372,6 +392,9 @@ def main():
                         help="few repetitions: checks the harness, measures nothing")
     parser.add_argument("--suites", default="kernels,attention,models",
                         help="comma-separated subset of kernels,attention,models")
+    parser.add_argument("--readme",
+                        help="also put the results into this README, between "
+                             "its bench-results markers (not in quick mode)")
     args = parser.parse_args()
     args.build_dir = os.path.abspath(args.build_dir)
     suites = set(args.suites.split(","))
@@ -407,6 +430,9 @@ def main():
     with open(os.path.join(args.output_dir, "latest.md"), "w") as f:
         f.write(report)
     print(report)
+    if args.readme and not args.quick:
+        update_readme(args.readme, report)
+        log(f"updated the results in {args.readme}")
     log(f"done in {results['seconds']:.0f} s; results in {args.output_dir}")
 
 
