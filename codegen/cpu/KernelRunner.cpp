@@ -12,6 +12,8 @@
 
 #include "codegen/cpu/KernelGenerator.h"
 #include "codegen/cpu/Target.h"
+#include "codegen/cpu/generators/WeightPrefetch.h"
+#include "kiln/model_abi.h"
 #include "runtime/src/ThreadPool.h"
 #include "runtime/src/WeightPacking.h"
 
@@ -207,6 +209,9 @@ KernelRunner::create(const KernelSignature &signature, const Schedule &schedule,
       Impl{signature, std::move(*kernel), Halide::Target(), nullptr, {}, {}});
   impl->jitTarget =
       impl->kernel.target.without_feature(Halide::Target::NoRuntime);
+  // What compiled models get from the runtime they link.
+  impl->kernel.pipeline.set_jit_externs(
+      {{kWeightPrefetchFunction, Halide::JITExtern(kiln_prefetch_part)}});
   try {
     impl->kernel.pipeline.compile_jit(impl->jitTarget);
   } catch (const Halide::Error &error) {

@@ -152,6 +152,8 @@ TEST(LinearKernelTest, PackedWeightWithEverySchedule) {
       schedule.set("max_row_tiles_per_task", tried % 2 ? 1 : 4);
       // A contraction of 40 in blocks of 32 leaves a partial block.
       schedule.set("k_block", tried % 2 ? 32 : 128);
+      // With a partial block to prefetch and without.
+      schedule.set("prefetch", tried % 4 < 2 ? 1 : 0);
       schedule.set("parallel", tried % 3 ? 1 : 0);
       // Combinations that need more registers than the target has.
       if (llvm::errorToBool(space.verify(schedule)))

@@ -28,6 +28,7 @@
 #include "codegen/cpu/Target.h"
 #include "codegen/cpu/generators/GeneratorSupport.h"
 #include "codegen/cpu/generators/Generators.h"
+#include "codegen/cpu/generators/WeightPrefetch.h"
 
 #include <functional>
 
@@ -188,6 +189,10 @@ private:
                        "input features per block of the contraction, whose "
                        "slice of the weight panel stays in L1",
                        {32, 64, 128, 192, 256, 512, 1024, 4096}, 128);
+    space.addParameter("prefetch",
+                       "1: the register tiles of a block of the contraction "
+                       "prefetch the next block's weights between them",
+                       {0, 1}, 1);
     addParallelParameter(space);
     space.addConstraint(
         "panel_width is a multiple of vector", [](const Schedule &schedule) {
@@ -257,7 +262,15 @@ private:
     if (isAutoscheduled(schedule))
       return builder.finish();
     schedulePacked(output, tiled, rowwise, isTiled, k, vars, accVars, schedule);
-    return builder.finish();
+    GeneratedKernel kernel = builder.finish();
+    // The last block of a panel has no next block to fetch.
+    int64_t depth = signature.getOperands()[1].dims[1];
+    int kBlock = getParameter(schedule, "k_block");
+    if (schedule.get("prefetch") && depth > kBlock)
+      addNextWeightBlockPrefetch(kernel.pipeline, tiled.name(), weight.name(),
+                                 kBlock,
+                                 int64_t(kBlock) * panelWidth * sizeof(float));
+    return kernel;
   }
 
   /// The rows per task: whole register tiles of `tileRows`, as few blocks

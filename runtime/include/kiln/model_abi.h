@@ -166,6 +166,15 @@ int32_t kiln_parallel_for(void *user_context, kiln_task_fn task, int32_t min,
 /// Kernels' error reports are routed here instead of aborting.
 void kiln_kernel_error(void *user_context, const char *message);
 
+/// Prefetches into the L2 cache the `part`-th of `parts` equal parts of the
+/// `bytes` bytes at `offset` bytes from `base`; returns 0. Packed linear
+/// kernels call it from each register tile of rows, so that between them
+/// the tiles of a block fetch the weights of the next block of the
+/// contraction while they compute the current one. Prefetches never fault:
+/// the bytes may lie past the weights.
+int32_t kiln_prefetch_part(const void *base, int64_t offset, int64_t bytes,
+                           int32_t part, int32_t parts);
+
 /// Marks the start and end of kernel call `call` (an index into
 /// `kernel_call_names`) for the profiler passed in kiln_forward_args; do
 /// nothing when `profiler` is NULL.
