@@ -39,6 +39,26 @@ private:
   std::string name;
 };
 
+/// The variables that lets inside a statement bind, which expressions
+/// outside it cannot use.
+class LetNames : public IRVisitor {
+public:
+  Scope<> names;
+
+private:
+  using IRVisitor::visit;
+
+  void visit(const Let *op) override {
+    names.push(op->name);
+    IRVisitor::visit(op);
+  }
+
+  void visit(const LetStmt *op) override {
+    names.push(op->name);
+    IRVisitor::visit(op);
+  }
+};
+
 /// Inserts the prefetch calls; see addNextWeightBlockPrefetch.
 class NextWeightBlockPrefetch : public IRMutator {
 public:
@@ -74,6 +94,12 @@ private:
     if (const Ramp *ramp = index.as<Ramp>())
       index = ramp->base;
     Expr nextBlock = substitute(op->name, op->min + kBlock, index);
+    // The call goes before the loop: a schedule whose index needs the
+    // loop body's lets gets no prefetch.
+    LetNames inner;
+    op->body.accept(&inner);
+    if (expr_uses_vars(nextBlock, inner.names))
+      return op;
     Expr nextBlockOffset =
         cast<int64_t>(nextBlock) * make_const(Int(64), load->type.bytes());
     Expr part = Variable::make(Int(32), rowTile->name) - rowTile->min;
