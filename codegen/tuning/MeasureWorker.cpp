@@ -13,6 +13,7 @@
 #include "codegen/tuning/KernelProbe.h"
 #include "codegen/tuning/TensorFile.h"
 #include "dialect/KilnDialect.h"
+#include "reference/Comparison.h"
 #include "reference/ReferenceEvaluator.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -20,7 +21,6 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/WithColor.h"
 
@@ -33,46 +33,6 @@ using namespace mlir;
 using Status = kiln::ScheduleMeasurement::Status;
 
 namespace kiln {
-
-std::optional<std::string> describeMismatch(const ReferenceTensor &actual,
-                                            const ReferenceTensor &expected,
-                                            double tolerance) {
-  if (actual.getShape() != expected.getShape())
-    return std::string("the result has the wrong shape");
-  double maxMagnitude = 1.0;
-  for (double x : expected.getElements())
-    if (std::isfinite(x))
-      maxMagnitude = std::max(maxMagnitude, std::abs(x));
-  double worstError = 0.0;
-  int64_t worstIndex = -1;
-  for (int64_t i = 0, e = expected.getNumElements(); i < e; ++i) {
-    double want = expected[i], got = actual[i];
-    if (!std::isfinite(want)) {
-      bool isSame = std::isnan(want) ? std::isnan(got) : got == want;
-      if (!isSame)
-        return "element " + std::to_string(i) + " is " + std::to_string(got) +
-               ", expected " + std::to_string(want);
-      continue;
-    }
-    if (std::isnan(got))
-      return "element " + std::to_string(i) + " is NaN, expected " +
-             std::to_string(want);
-    double error = std::abs(got - want);
-    if (error > worstError) {
-      worstError = error;
-      worstIndex = i;
-    }
-  }
-  if (worstError <= tolerance * maxMagnitude)
-    return std::nullopt;
-  std::string message;
-  llvm::raw_string_ostream os(message);
-  os << "element " << worstIndex << " is " << actual[worstIndex]
-     << ", expected " << expected[worstIndex] << " (error "
-     << llvm::format("%.3g", worstError) << ", allowed "
-     << llvm::format("%.3g", tolerance * maxMagnitude) << ")";
-  return message;
-}
 
 /// Longer than the thread pool's workers spin after a parallel loop.
 static constexpr std::chrono::milliseconds kPauseBetweenBlocks(2);

@@ -17,12 +17,8 @@
 #define KILN_CODEGEN_TUNING_MEASUREWORKER_H
 
 #include "codegen/tuning/Measurement.h"
-#include "reference/Tensor.h"
 
 #include "llvm/Support/raw_ostream.h"
-
-#include <optional>
-#include <string>
 
 namespace kiln {
 
@@ -34,13 +30,6 @@ MeasureResult runMeasureJob(const MeasureJob &job);
 /// writes the result as JSON to `os`. Returns the exit status: 0, or 1 when
 /// the job cannot be read (the reason goes to standard error).
 int runMeasureWorker(llvm::raw_ostream &os);
-
-/// Why `actual` is not within `tolerance * max(1, max |expected|)` of
-/// `expected` element by element (non-finite elements must match exactly),
-/// or nothing when it is.
-std::optional<std::string> describeMismatch(const ReferenceTensor &actual,
-                                            const ReferenceTensor &expected,
-                                            double tolerance);
 
 } // namespace kiln
 

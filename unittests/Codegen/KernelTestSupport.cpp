@@ -9,14 +9,13 @@
 
 #include "dialect/KilnDialect.h"
 #include "dialect/KilnOps.h"
+#include "reference/Comparison.h"
 #include "reference/ReferenceEvaluator.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Parser/Parser.h"
 
 #include <gtest/gtest.h>
-
-#include <cmath>
 
 using namespace mlir;
 
@@ -50,32 +49,9 @@ std::unique_ptr<MLIRContext> createContext() {
 
 void expectClose(const ReferenceTensor &actual, const ReferenceTensor &expected,
                  Tolerance tolerance, const std::string &what) {
-  ASSERT_EQ(actual.getShape(), expected.getShape()) << what;
-  double maxMagnitude = 1.0;
-  for (double x : expected.getElements())
-    if (std::isfinite(x))
-      maxMagnitude = std::max(maxMagnitude, std::abs(x));
-  double bound = tolerance.relativeToMax * maxMagnitude;
-  double worstError = 0.0;
-  int64_t worstIndex = -1;
-  for (int64_t i = 0, e = expected.getNumElements(); i < e; ++i) {
-    double want = expected[i], got = actual[i];
-    if (!std::isfinite(want)) {
-      bool isSame = std::isnan(want) ? std::isnan(got) : got == want;
-      ASSERT_TRUE(isSame) << what << ": element " << i << " is " << got
-                          << ", expected " << want;
-      continue;
-    }
-    double error = std::abs(got - want);
-    if (!(error <= worstError)) {
-      worstError = error;
-      worstIndex = i;
-    }
-  }
-  EXPECT_LE(worstError, bound)
-      << what << ": worst element " << worstIndex << " is "
-      << actual[worstIndex] << ", expected " << expected[worstIndex]
-      << " (largest expected magnitude " << maxMagnitude << ")";
+  std::optional<std::string> mismatch =
+      describeMismatch(actual, expected, tolerance.relativeToMax);
+  EXPECT_FALSE(mismatch) << what << ": " << mismatch.value_or("");
 }
 
 //===----------------------------------------------------------------------===//

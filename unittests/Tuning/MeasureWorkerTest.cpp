@@ -13,6 +13,7 @@
 #include "codegen/cpu/Target.h"
 #include "codegen/tuning/KernelProbe.h"
 #include "codegen/tuning/MeasureWorker.h"
+#include "reference/Comparison.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Parser/Parser.h"
