@@ -113,6 +113,27 @@ TEST(LinearKernelTest, PackedWeightWithEveryEpilogue) {
                                {{2, 1}, {2, 5}, {2, 6}, {2, 13}, {2, 40}});
 }
 
+TEST(LinearKernelTest, PackedInputRowsOfWholePages) {
+  // Rows of 1024 floats are 4 KiB apart: the default copies each register
+  // tile's rows together, per batch index, before the contraction.
+  static const char *source = R"mlir(
+    func.func @f(%x: tensor<2x?x1024xf32>,
+                 %w: tensor<20x1024xf32> {kiln.weight = "w"},
+                 %r: tensor<2x?x20xf32>) -> tensor<2x?x20xf32> {
+      %y = kiln.linear %x, %w activation relu residual %r
+          : (tensor<2x?x1024xf32>, tensor<20x1024xf32>, tensor<2x?x20xf32>)
+          -> tensor<2x?x20xf32>
+      return %y : tensor<2x?x20xf32>
+    })mlir";
+  std::unique_ptr<KernelUnderTest> kernel = KernelUnderTest::create(source);
+  ASSERT_TRUE(kernel);
+  ScheduleSpace space = cantFail(getKernelScheduleSpace(
+      kernel->getSignature(), cantFail(parseKernelTarget("host"))));
+  EXPECT_EQ(space.getDefaultSchedule().get("pack_input"), 1);
+  for (int64_t rows : {1, 5, 6, 13, 40})
+    kernel->expectMatchesReference({rows, rows});
+}
+
 TEST(LinearKernelTest, PackedWeightWithVectorInput) {
   expectKernelMatchesReference(R"mlir(
     func.func @f(%x: tensor<16xf32>,
@@ -154,6 +175,7 @@ TEST(LinearKernelTest, PackedWeightWithEverySchedule) {
       schedule.set("k_block", tried % 2 ? 32 : 128);
       // With a partial block to prefetch and without.
       schedule.set("prefetch", tried % 4 < 2 ? 1 : 0);
+      schedule.set("pack_input", tried % 4 == 1 || tried % 4 == 2 ? 1 : 0);
       schedule.set("parallel", tried % 3 ? 1 : 0);
       // Combinations that need more registers than the target has.
       if (llvm::errorToBool(space.verify(schedule)))
