@@ -489,8 +489,9 @@ struct FuseAttentionPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseAttentionPattern>(&getContext());
-    if (failed(applyFusionPatterns(getOperation(), std::move(patterns),
-                                   getArgument(), reportRefusals)))
+    if (failed(applyPatternsReportingRefusals(
+            getOperation(), std::move(patterns), getArgument(), "not fused",
+            reportRefusals)))
       signalPassFailure();
   }
 };

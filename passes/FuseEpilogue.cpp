@@ -203,8 +203,9 @@ struct FuseEpiloguePass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseActivationPattern, FuseAddPattern>(&getContext());
-    if (failed(applyFusionPatterns(getOperation(), std::move(patterns),
-                                   getArgument(), reportRefusals)))
+    if (failed(applyPatternsReportingRefusals(
+            getOperation(), std::move(patterns), getArgument(), "not fused",
+            reportRefusals)))
       signalPassFailure();
   }
 };

@@ -133,8 +133,9 @@ struct FuseNormPass : public kiln::impl::KilnFuseNormPassBase<FuseNormPass> {
     patterns
         .add<FuseAddNormPattern<LayerNormOp>, FuseAddNormPattern<RmsNormOp>>(
             &getContext());
-    if (failed(applyFusionPatterns(getOperation(), std::move(patterns),
-                                   getArgument(), reportRefusals)))
+    if (failed(applyPatternsReportingRefusals(
+            getOperation(), std::move(patterns), getArgument(), "not fused",
+            reportRefusals)))
       signalPassFailure();
   }
 };

@@ -115,6 +115,42 @@ def KilnFuseNormPass : Pass<"kiln-fuse-norm", "mlir::func::FuncOp"> {
   ];
 }
 
+def KilnSinkSlicesPass : Pass<"kiln-sink-slices", "mlir::func::FuncOp"> {
+  let summary = "moves slices of rows above the ops that compute them, so "
+                "that those ops compute only the kept rows";
+  let description = [{
+    Rewrites `kiln.slice(op(x, ...))` into `op(kiln.slice(x), ...)` when
+    every row of `op`'s results along the sliced axis depends only on the
+    same row of its sliced operands, and repeats from the new slices. A
+    model compiled with `--output-positions=last` then runs its last
+    layer's MLP, output projection and queries on the last position only.
+
+    The ops it moves a slice above, and the operands it slices:
+    - elementwise ops (`kiln.activation`, `kiln.scale`, `kiln.cast`,
+      `kiln.add`, `kiln.sub`, `kiln.mul`, `kiln.div`): every operand, except
+      those that broadcast along the axis;
+    - `kiln.layer_norm`, `kiln.rms_norm`, `kiln.add_layer_norm`,
+      `kiln.add_rms_norm` and `kiln.linear`, along any axis but the last:
+      the activations (input, summands, residual), not the parameters;
+    - `kiln.split_heads` and `kiln.merge_heads`, along the positions;
+    - `kiln.attention`, along the queries: the query only (every key and
+      value stays); with a causal or sliding-window mask only when the
+      slice keeps the last queries, which the op aligns with the last keys.
+
+    It refuses, explaining why through `notifyMatchFailure` (shown as
+    remarks with `report-refusals`), when a result of the producer has any
+    use other than the same slice (its other rows are still needed), when
+    the slice's input is a block argument, and for every other op: those
+    whose rows depend on their position (`kiln.learned_positions`,
+    `kiln.rope`) or on other rows.
+  }];
+  let dependentDialects = ["kiln::KilnDialect"];
+  let options = [
+    Option<"reportRefusals", "report-refusals", "bool", /*default=*/"false",
+           "Emit a remark on each slice that stays where it is, saying why">
+  ];
+}
+
 def KilnPlanMemoryPass : Pass<"kiln-plan-memory", "mlir::func::FuncOp"> {
   let summary = "assigns every intermediate tensor an offset in one arena";
   let description = [{

@@ -22,6 +22,9 @@ void kiln::buildGraphPipeline(OpPassManager &pm) {
   // kiln.add_layer_norm would read the linear's output back to add it.
   func.addPass(createKilnFuseEpiloguePass());
   func.addPass(createKilnFuseNormPass());
+  // On fused ops, so that a slice of the last position moves through whole
+  // linear layers and attention rather than their pieces.
+  func.addPass(createKilnSinkSlicesPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.nest<func::FuncOp>().addPass(createKilnPlanMemoryPass());

@@ -15,14 +15,15 @@ void RefusalReporter::notifyMatchFailure(
   std::string text = reason.str();
   if (!reported.emplace(loc.getAsOpaquePointer(), text).second)
     return;
-  emitRemark(loc) << passName << ": not fused: " << text;
+  emitRemark(loc) << passName << ": " << refusal << ": " << text;
 }
 
-LogicalResult kiln::applyFusionPatterns(Operation *op,
-                                              RewritePatternSet &&patterns,
-                                              StringRef passName,
-                                              bool reportRefusals) {
-  RefusalReporter reporter(passName);
+LogicalResult kiln::applyPatternsReportingRefusals(Operation *op,
+                                                   RewritePatternSet &&patterns,
+                                                   StringRef passName,
+                                                   StringRef refusal,
+                                                   bool reportRefusals) {
+  RefusalReporter reporter(passName, refusal);
   GreedyRewriteConfig config;
   if (reportRefusals)
     config.listener = &reporter;

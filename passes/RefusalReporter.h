@@ -3,8 +3,8 @@
 // Patterns explain why they do not apply with `notifyMatchFailure`. Debian's
 // LLVM is built without assertions, so `-debug` cannot show those reasons;
 // this rewriter listener turns them into remarks on the op instead, once per
-// op and reason, for passes run with `report-refusals`. The fusion passes
-// all drive their patterns through `applyFusionPatterns`.
+// op and reason, for passes run with `report-refusals`. The graph passes
+// all drive their patterns through `applyPatternsReportingRefusals`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,18 +20,20 @@
 namespace kiln {
 
 /// Emits each distinct `notifyMatchFailure` reason as a remark
-/// "<passName>: not fused: <reason>" at the op's location.
+/// "<passName>: <refusal>: <reason>" at the op's location, where `refusal`
+/// says what did not happen ("not fused").
 class RefusalReporter : public mlir::RewriterBase::Listener {
 public:
-  explicit RefusalReporter(llvm::StringRef passName) : passName(passName) {}
+  RefusalReporter(llvm::StringRef passName, llvm::StringRef refusal)
+      : passName(passName), refusal(refusal) {}
 
-  void
-  notifyMatchFailure(mlir::Location loc,
-                     llvm::function_ref<void(mlir::Diagnostic &)> reasonCallback)
-      override;
+  void notifyMatchFailure(
+      mlir::Location loc,
+      llvm::function_ref<void(mlir::Diagnostic &)> reasonCallback) override;
 
 private:
   std::string passName;
+  std::string refusal;
   /// Reasons already reported, keyed by location, so that the greedy
   /// driver's repeated visits do not repeat remarks.
   std::set<std::pair<const void *, std::string>> reported;
@@ -39,11 +41,10 @@ private:
 
 /// Applies `patterns` greedily to `op`; with `reportRefusals`, every
 /// distinct `notifyMatchFailure` reason becomes a remark prefixed by
-/// `passName`.
-mlir::LogicalResult applyFusionPatterns(mlir::Operation *op,
-                                        mlir::RewritePatternSet &&patterns,
-                                        llvm::StringRef passName,
-                                        bool reportRefusals);
+/// `passName` and `refusal`.
+mlir::LogicalResult applyPatternsReportingRefusals(
+    mlir::Operation *op, mlir::RewritePatternSet &&patterns,
+    llvm::StringRef passName, llvm::StringRef refusal, bool reportRefusals);
 
 } // namespace kiln
 
