@@ -8,6 +8,7 @@
 
 #include "codegen/Schedule.h"
 #include "codegen/cpu/KernelGenerator.h"
+#include "codegen/cpu/KernelSignature.h"
 #include "codegen/cpu/Target.h"
 
 #include <gtest/gtest.h>
@@ -127,6 +128,25 @@ TEST(ScheduleSpaceTest, PackedLinearTilesFillTheVectorRegisters) {
   EXPECT_EQ(avx2.get("vector"), 8);
   EXPECT_EQ(avx2.get("panel_width"), 16);
   EXPECT_EQ(avx2.get("tile_rows"), 6);
+}
+
+/// The default `rows_per_task` of the `kiln.split_heads` kernel that writes
+/// rows of `rowLength` elements (kRuntimeDim: a run-time length).
+int64_t defaultRowsPerTask(int64_t rowLength) {
+  KernelSignature signature("kiln.split_heads");
+  signature.getResults().push_back({"f32", {1, 12, kRuntimeDim, rowLength}});
+  llvm::Expected<ScheduleSpace> space =
+      getKernelScheduleSpace(signature, Halide::get_host_target());
+  EXPECT_TRUE(bool(space));
+  return space->getDefaultSchedule().get("rows_per_task");
+}
+
+TEST(ScheduleSpaceTest, PointwiseTasksCoverAtLeast4096Elements) {
+  EXPECT_EQ(defaultRowsPerTask(768), 16);
+  EXPECT_EQ(defaultRowsPerTask(256), 16);
+  EXPECT_EQ(defaultRowsPerTask(64), 64);
+  EXPECT_EQ(defaultRowsPerTask(8), 256);
+  EXPECT_EQ(defaultRowsPerTask(kRuntimeDim), 16);
 }
 
 TEST(TargetTest, NamedTargetsHaveTheirFeatures) {

@@ -114,8 +114,11 @@ void addVectorParameter(ScheduleSpace &space, const Halide::Target &target);
 void addParallelParameter(ScheduleSpace &space);
 
 /// Adds the parameters `schedulePointwise` reads: `vector`, `parallel` and
-/// `rows_per_task`.
-void addPointwiseParameters(ScheduleSpace &space, const Halide::Target &target);
+/// `rows_per_task`, whose default covers at least 4096 elements of the
+/// result of `signature` per task.
+void addPointwiseParameters(ScheduleSpace &space,
+                            const KernelSignature &signature,
+                            const Halide::Target &target);
 
 /// Schedules `output`, whose pure variables are `vars` (innermost first):
 /// vectorises the innermost dimension, fuses the others into rows and
