@@ -98,6 +98,12 @@ FailureOr<OperandAxes> getOperandAxes(Operation *op, SliceOp slice,
     return rewriter.notifyMatchFailure(
         slice, [&](Diagnostic &diag) { diag << reason; });
   };
+  // For ops that move only slices along `movingAxis`, which holds `what`.
+  auto refuseAxisOtherThan = [&](int64_t movingAxis, StringRef what) {
+    return refuse("only a slice of " + what + " (axis " + Twine(movingAxis) +
+                  ") moves above '" + op->getName().getStringRef() +
+                  "', not one of axis " + Twine(axis));
+  };
   auto groupsAlong = [&](auto typedOp, ArrayRef<unsigned> groups,
                          StringRef what) -> FailureOr<OperandAxes> {
     if (axis == lastAxis)
@@ -129,25 +135,20 @@ FailureOr<OperandAxes> getOperandAxes(Operation *op, SliceOp slice,
       .Case([&](LinearOp linear) {
         return groupsAlong(linear, {0, 3}, "output features");
       })
+      // [batch, heads, positions, head_dim] <- [batch, positions, features].
       .Case([&](SplitHeadsOp) -> FailureOr<OperandAxes> {
         if (axis != 2)
-          return refuse("only a slice of positions (axis 2) moves above "
-                        "'kiln.split_heads', not one of axis " +
-                        Twine(axis));
+          return refuseAxisOtherThan(2, "positions");
         return OperandAxes{1};
       })
       .Case([&](MergeHeadsOp) -> FailureOr<OperandAxes> {
         if (axis != 1)
-          return refuse("only a slice of positions (axis 1) moves above "
-                        "'kiln.merge_heads', not one of axis " +
-                        Twine(axis));
+          return refuseAxisOtherThan(1, "positions");
         return OperandAxes{2};
       })
       .Case([&](AttentionOp attention) -> FailureOr<OperandAxes> {
         if (axis != 2)
-          return refuse("only a slice of queries (axis 2) moves above "
-                        "'kiln.attention', not one of axis " +
-                        Twine(axis));
+          return refuseAxisOtherThan(2, "queries");
         if (attention.getMask() != MaskKind::None && !keepsLastEntries(slice))
           return refuse("the structural mask aligns the last queries with "
                         "the last keys, and the slice does not keep the "
