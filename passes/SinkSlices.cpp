@@ -119,16 +119,10 @@ FailureOr<OperandAxes> getOperandAxes(Operation *op, SliceOp slice,
       // Norms normalise along the last axis; linear layers contract it.
       // Their rows are the other axes of the activations (ODS groups: the
       // input, or the two summands); the parameters are used whole.
-      .Case([&](LayerNormOp norm) {
+      .Case<LayerNormOp, RmsNormOp>([&](auto norm) {
         return groupsAlong(norm, {0}, "features it normalises");
       })
-      .Case([&](RmsNormOp norm) {
-        return groupsAlong(norm, {0}, "features it normalises");
-      })
-      .Case([&](AddLayerNormOp norm) {
-        return groupsAlong(norm, {0, 1}, "features it normalises");
-      })
-      .Case([&](AddRmsNormOp norm) {
+      .Case<AddLayerNormOp, AddRmsNormOp>([&](auto norm) {
         return groupsAlong(norm, {0, 1}, "features it normalises");
       })
       // Groups of kiln.linear: input, weight, bias, residual.
