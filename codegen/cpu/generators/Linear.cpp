@@ -170,6 +170,16 @@ private:
            signature.getInt("packed_weight");
   }
 
+  /// The input features of a packed linear layer: the weight's dimension 1,
+  /// or 0 for signatures without a [out, in] weight operand (as schedule
+  /// tests build them).
+  static int64_t getPackedDepth(const KernelSignature &signature) {
+    const std::vector<TensorPattern> &operands = signature.getOperands();
+    return operands.size() > 1 && operands[1].getRank() == 2
+               ? operands[1].dims[1]
+               : 0;
+  }
+
   /// The schedules of a linear layer with a packed weight.
   static ScheduleSpace getPackedScheduleSpace(const KernelSignature &signature,
                                               const Halide::Target &target) {
@@ -202,10 +212,7 @@ private:
     // and the weight block: on [512x3072]x[3072x768], packing them took
     // the kernel from 136 to 151 GFLOP/s (one thread); on K = 768 it cost
     // about 1%.
-    const std::vector<TensorPattern> &operands = signature.getOperands();
-    int64_t depth = operands.size() > 1 && operands[1].getRank() == 2
-                        ? operands[1].dims[1]
-                        : 0;
+    int64_t depth = getPackedDepth(signature);
     bool isPageStride = depth > 0 && depth * sizeof(float) % 4096 == 0;
     space.addParameter("pack_input",
                        "1: copy each register tile's input rows contiguously "
@@ -298,7 +305,7 @@ private:
       schedulePackedInput(*packedInput, schedule);
     GeneratedKernel kernel = builder.finish();
     // The last block of a panel has no next block to fetch.
-    int64_t depth = signature.getOperands()[1].dims[1];
+    int64_t depth = getPackedDepth(signature);
     int kBlock = getParameter(schedule, "k_block");
     if (schedule.get("prefetch") && depth > kBlock)
       addNextWeightBlockPrefetch(kernel.pipeline, tiled.name(), weight.name(),
