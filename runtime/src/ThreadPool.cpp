@@ -1,10 +1,15 @@
 //===- ThreadPool.cpp - The threads that run a model's kernels ------------===//
 //
-// A loop is one Job on the dispatcher's stack. Threads claim its indices
-// one at a time from an atomic counter, so that many tiny tasks balance
-// themselves. The dispatcher withdraws the job once it runs out of indices
-// and waits until no worker is still inside it; a worker that wakes after
-// that finds no job and goes back to waiting.
+// A loop is one Job on the dispatcher's stack. Its indices are split into
+// one contiguous range per thread, and each thread claims the indices of
+// its own range first, one at a time from the range's atomic counter, then
+// helps with the other ranges the same way: many tiny tasks still balance
+// themselves, while a thread mostly runs neighbouring tasks one after the
+// other, so that what one task prefetches for the next (the next panel of
+// a linear layer's weights) reaches the thread that reads it. The
+// dispatcher withdraws the job once it runs out of indices and waits until
+// no worker is still inside it; a worker that wakes after that finds no
+// job and goes back to waiting.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,25 +30,52 @@ constexpr std::chrono::microseconds spinDuration(100);
 /// the model this thread is running, and null inside tasks.
 static thread_local ThreadPool *currentPool = nullptr;
 
+/// One thread's share of the indices of a parallel loop, in its own cache
+/// line so that threads claiming from different ranges do not contend.
+struct alignas(64) ThreadPool::Range {
+  /// The next index to claim; 64-bit so that claims past the end cannot
+  /// overflow.
+  std::atomic<int64_t> next{0};
+  int64_t end = 0;
+};
+
 /// One parallel loop.
 struct ThreadPool::Job {
   kiln_task_fn task;
   void *userContext;
   uint8_t *closure;
   int32_t min;
-  int32_t count;
-  /// The next index to claim, relative to `min`; 64-bit so that claims
-  /// past the end cannot overflow.
-  std::atomic<int64_t> next{0};
+  /// One range of indices (relative to `min`) per thread.
+  Range *ranges;
+  int32_t numRanges;
   /// The first non-zero task result, or 0.
   std::atomic<int32_t> result{0};
 
-  /// Claims and runs indices until none is left or a task failed.
-  void run() {
-    while (result.load(std::memory_order_relaxed) == 0) {
-      int64_t index = next.fetch_add(1, std::memory_order_relaxed);
-      if (index >= count)
+  /// Splits the `count` indices into equal contiguous ranges.
+  void splitIndices(int32_t count) {
+    for (int32_t i = 0; i < numRanges; ++i) {
+      ranges[i].next.store(int64_t(count) * i / numRanges,
+                           std::memory_order_relaxed);
+      ranges[i].end = int64_t(count) * (i + 1) / numRanges;
+    }
+  }
+
+  /// Runs the indices of range `thread`, then helps with the others, until
+  /// none is left or a task failed.
+  void run(int32_t thread) {
+    for (int32_t offset = 0; offset < numRanges; ++offset)
+      if (!runRange(ranges[(thread + offset) % numRanges]))
         return;
+  }
+
+private:
+  /// Claims and runs the indices of `range` until it has none left
+  /// (returns true) or a task failed (returns false).
+  bool runRange(Range &range) {
+    while (result.load(std::memory_order_relaxed) == 0) {
+      int64_t index = range.next.fetch_add(1, std::memory_order_relaxed);
+      if (index >= range.end)
+        return true;
       int32_t status =
           task(userContext, min + static_cast<int32_t>(index), closure);
       if (status != 0) {
@@ -51,6 +83,7 @@ struct ThreadPool::Job {
         result.compare_exchange_strong(success, status);
       }
     }
+    return false;
   }
 };
 
@@ -109,11 +142,13 @@ Status ThreadPool::create(int32_t numThreads, bool pin,
   if (numThreads == 0)
     numThreads = static_cast<int32_t>(cpus.size());
   std::unique_ptr<ThreadPool> started(new ThreadPool());
+  started->ranges = std::make_unique<Range[]>(numThreads);
   started->workers.reserve(numThreads - 1);
   for (int32_t worker = 1; worker < numThreads; ++worker) {
     int cpu = pin ? cpus[worker % cpus.size()] : -1;
     try {
-      started->workers.emplace_back(&ThreadPool::runWorker, started.get(), cpu);
+      started->workers.emplace_back(&ThreadPool::runWorker, started.get(),
+                                    worker, cpu);
     } catch (const std::system_error &error) {
       return makeError(KILN_STATUS_OUT_OF_MEMORY,
                        "cannot start thread " + std::to_string(worker) +
@@ -136,7 +171,7 @@ ThreadPool::~ThreadPool() {
     worker.join();
 }
 
-void ThreadPool::runWorker(int cpu) {
+void ThreadPool::runWorker(int32_t thread, int cpu) {
   if (cpu >= 0) {
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -160,7 +195,7 @@ void ThreadPool::runWorker(int cpu) {
       continue;
     activeWorkers.fetch_add(1, std::memory_order_relaxed);
     lock.unlock();
-    job->run();
+    job->run(thread);
     if (activeWorkers.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       // Taking the mutex orders this notification after the dispatcher's
       // check of the count, should it be about to sleep.
@@ -176,7 +211,8 @@ int32_t ThreadPool::parallelFor(kiln_task_fn task, void *userContext,
   if (!dispatch.owns_lock() || workers.empty() || count <= 1)
     return runInline(task, userContext, min, count, closure);
 
-  Job job{task, userContext, closure, min, count};
+  Job job{task, userContext, closure, min, ranges.get(), getNumThreads()};
+  job.splitIndices(count);
   {
     std::lock_guard<std::mutex> lock(mutex);
     current = &job;
@@ -186,7 +222,7 @@ int32_t ThreadPool::parallelFor(kiln_task_fn task, void *userContext,
 
   // Loops the caller's own tasks start run inline, as the workers' do.
   ThreadPool *outer = std::exchange(currentPool, nullptr);
-  job.run();
+  job.run(/*thread=*/0);
   currentPool = outer;
 
   {

@@ -77,14 +77,18 @@ public:
   };
 
 private:
+  struct Range;
   struct Job;
 
   ThreadPool() = default;
 
-  /// The body of a worker, pinned to `cpu` unless it is negative.
-  void runWorker(int cpu);
+  /// The body of worker `thread` (1 <= thread < getNumThreads()), pinned
+  /// to `cpu` unless it is negative.
+  void runWorker(int32_t thread, int cpu);
 
   std::vector<std::thread> workers;
+  /// One range of indices per thread, for the job being dispatched.
+  std::unique_ptr<Range[]> ranges;
   /// Held by the thread dispatching a loop, so that only one does.
   std::mutex dispatchMutex;
   /// Guards `current`, `stopping`, increments of `activeWorkers` and changes

@@ -2,8 +2,9 @@
 //
 // Parallel loops must run every index exactly once and report failures
 // whatever the thread count, however small and many the tasks, when loops
-// nest, and when several threads dispatch at once; workers must be pinned
-// when asked.
+// nest, and when several threads dispatch at once; each thread must start
+// at its own contiguous share of the indices; workers must be pinned when
+// asked.
 //
 //===----------------------------------------------------------------------===//
 
@@ -191,13 +192,17 @@ struct ThreadRecordingLoop {
   std::set<std::thread::id> threads;
   /// The number of CPUs each worker thread may run on.
   std::vector<int> workerCpuCounts;
+  /// The first index that each thread ran.
+  std::set<int32_t> firstIndices;
   std::thread::id caller = std::this_thread::get_id();
 
-  static int32_t task(void *, int32_t, uint8_t *closure) {
+  static int32_t task(void *, int32_t index, uint8_t *closure) {
     auto &loop = *reinterpret_cast<ThreadRecordingLoop *>(closure);
     {
       std::lock_guard<std::mutex> lock(loop.mutex);
       bool isNew = loop.threads.insert(std::this_thread::get_id()).second;
+      if (isNew)
+        loop.firstIndices.insert(index);
       if (isNew && std::this_thread::get_id() != loop.caller) {
         cpu_set_t set;
         CPU_ZERO(&set);
@@ -230,6 +235,17 @@ TEST(ThreadPoolTest, WorkersShareTheLoop) {
   ThreadRecordingLoop loop(4);
   loop.run();
   EXPECT_EQ(loop.threads.size(), 4u);
+}
+
+TEST(ThreadPoolTest, EachThreadStartsAtItsShareOfTheIndices) {
+  std::unique_ptr<ThreadPool> pool = startPool(4);
+  ASSERT_TRUE(pool);
+  ThreadPool::Scope scope(*pool);
+  // Each thread's first task waits for the others, so that no thread
+  // reaches another's share before its owner starts.
+  ThreadRecordingLoop loop(4);
+  loop.run();
+  EXPECT_EQ(loop.firstIndices, (std::set<int32_t>{0, 64, 128, 192}));
 }
 
 TEST(ThreadPoolTest, PinsEachWorkerToOneCpu) {
