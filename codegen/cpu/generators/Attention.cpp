@@ -77,13 +77,16 @@ namespace {
 /// The functions and reductions of the attention algorithm, which the
 /// schedule places.
 struct AttentionStages {
-  /// The result, and the normalised accumulators of a task's queries.
-  Halide::Func output{"output"}, normalized{"normalized"};
+  /// The result, the normalised accumulators of a task's queries and the
+  /// reciprocals of their sums.
+  Halide::Func output{"output"}, normalized{"normalized"},
+      inverseSum{"inverse_sum"};
   /// The running state: maximum, sum and one accumulator per feature, for
   /// each chunk of features.
   Halide::Func state{"state"};
-  /// The scaled query tile with queries innermost.
-  Halide::Func queryTileT{"query_tile_t"};
+  /// The scaled query tile as the rows are stored, and transposed with
+  /// queries innermost.
+  Halide::Func queryRows{"query_rows"}, queryTileT{"query_tile_t"};
   /// Per key tile: register blocks of scores and the masked tile.
   Halide::Func scoreBlock{"score_block"}, scores{"scores"};
   /// Per key tile: maximum, exponentials and their sum.
@@ -220,8 +223,9 @@ AttentionGenerator::defineAttention(const KernelSignature &signature,
   // Scores in log2 units: scale * log2(e) is applied to the queries once.
   float queryScale =
       static_cast<float>(signature.getFloat("scale") * numbers::log2e);
-  stages.queryTileT(i, d, q, h, b) =
+  stages.queryRows(d, i, q, h, b) =
       query(d, clampQuery(q * queryTile + i), h, b) * queryScale;
+  stages.queryTileT(i, d, q, h, b) = stages.queryRows(d, i, q, h, b);
   Halide::Expr keyAt = t * keyTile + j;
   Halide::Func &scoreBlock = stages.scoreBlock;
   scoreBlock(i, j, q, h, b, t) = 0.0f;
@@ -297,13 +301,16 @@ AttentionGenerator::defineAttention(const KernelSignature &signature,
                           tileScale);
   state(i, c, q, h, b) = Halide::Tuple(updated);
 
-  // A query that saw no key has a zero sum and yields zeros.
+  // One reciprocal per query, which turns the normalisation into products;
+  // a query that saw no key has a zero sum and yields zeros.
+  Halide::Expr sum = state(i, 0, q, h, b)[1];
+  stages.inverseSum(i, q, h, b) = Halide::select(sum > 0.0f, 1.0f / sum, 0.0f);
   Halide::FuncRef last = state(i, e / chunk, q, h, b);
   std::vector<Halide::Expr> accumulators;
   for (int inChunk = 0; inChunk < chunk; ++inChunk)
     accumulators.push_back(last[inChunk + 2]);
-  stages.normalized(i, e, q, h, b) = Halide::select(
-      last[1] > 0.0f, Halide::mux(e % chunk, accumulators) / last[1], 0.0f);
+  stages.normalized(i, e, q, h, b) =
+      Halide::mux(e % chunk, accumulators) * stages.inverseSum(i, q, h, b);
   Halide::Var queryAt("query_at");
   stages.output(e, queryAt, h, b) =
       stages.normalized(queryAt % queryTile, e, queryAt / queryTile, h, b);
@@ -322,11 +329,18 @@ void AttentionGenerator::scheduleAttention(AttentionStages &stages,
               b = outputVars[3];
   Halide::Var queryTileIndex("query_tile_index"), queryInner("query_inner"),
       task("task");
+  // The output turns the normalised accumulators back to features
+  // innermost, in blocks of `vector` features by the query tile: vectors of
+  // features from constant positions of a block, which LLVM turns into
+  // shuffles.
+  Halide::Var featureBlock("feature_block"), featureInBlock("feature_in_block");
   stages.output.split(queryAt, queryTileIndex, queryInner, queryTile, guard)
-      .reorder(e, queryInner, queryTileIndex, h, b)
+      .split(e, featureBlock, featureInBlock, vector, guard)
+      .reorder(featureInBlock, queryInner, featureBlock, queryTileIndex, h, b)
       .fuse(queryTileIndex, h, task)
       .fuse(task, b, task)
-      .vectorize(e, vector, guard);
+      .vectorize(featureInBlock)
+      .unroll(queryInner);
   if (schedule.get("parallel"))
     stages.output.parallel(task);
 
@@ -346,18 +360,33 @@ void AttentionGenerator::scheduleAttention(AttentionStages &stages,
   // their buffers on the stack.
   Halide::Var chunk = stateVars[1], q = stateVars[2];
   std::vector<Halide::Var> normalizedVars = stages.normalized.args();
-  stages.normalized.compute_at(stages.output, task)
+  stages.normalized.compute_at(stages.output, featureBlock)
       .bound_extent(q, 1)
+      .bound_extent(normalizedVars[1], vector)
       .unroll(normalizedVars[1]);
   vectorizeQueries(stages.normalized);
+  stages.inverseSum.compute_at(stages.output, task).bound_extent(q, 1);
+  vectorizeQueries(stages.inverseSum);
   stages.state.compute_at(stages.output, task).bound_extent(q, 1);
   vectorizeQueries(stages.state);
   vectorizeQueries(stages.state.update().reorder(i, chunk, stages.tile));
-  // Scalar copies: a vector over queries would gather from strided rows.
+  // The query tile is transposed in square blocks of `vector` queries by
+  // `vector` features: dense loads of the rows, then vectors of queries
+  // from constant positions of the block, which LLVM turns into shuffles.
+  Halide::Var queryFeature = stages.queryTileT.args()[1];
+  Halide::Var queryInBlock("query_in_block"), queryBlock("query_block"),
+      featureInRows("feature_in_rows"), featureRows("feature_rows");
   stages.queryTileT.compute_at(stages.output, task)
       .bound_extent(q, 1)
-      .reorder(stages.queryTileT.args()[1], i)
-      .unroll(i, vector);
+      .split(i, queryBlock, queryInBlock, vector)
+      .split(queryFeature, featureRows, featureInRows, vector, guard)
+      .reorder(queryInBlock, featureInRows, queryBlock, featureRows)
+      .vectorize(queryInBlock)
+      .unroll(featureInRows);
+  std::vector<Halide::Var> rowVars = stages.queryRows.args();
+  stages.queryRows.compute_at(stages.queryTileT, queryBlock)
+      .vectorize(rowVars[0], vector, guard)
+      .unroll(rowVars[1]);
 
   // Likewise, the per-tile functions cover one query tile and one key
   // tile, which Halide cannot prove where it peels the loop over tiles.
