@@ -105,9 +105,9 @@ TEST(AttentionKernelTest, FewerOrMoreQueriesThanKeys) {
 }
 
 TEST(AttentionKernelTest, CausalAroundTileBoundaries) {
-  // The default tiles are 8, 16 or 32 queries (by the vector width) and 32
-  // keys: lengths on either side of both, with the last key tile partial,
-  // full or holding a single key.
+  // The default tiles are 8, 16 or 32 queries (by the vector width), 64
+  // keys inside the mask and 32 along its diagonal: lengths on either side
+  // of each, with the last key tile partial, full or holding a single key.
   expectKernelMatchesReference(attentionFunction(2, 2, "mask causal", false),
                                {{15, 15, 15},
                                 {16, 16, 16},
@@ -118,7 +118,10 @@ TEST(AttentionKernelTest, CausalAroundTileBoundaries) {
                                 {63, 63, 63},
                                 {64, 64, 64},
                                 {65, 65, 65},
-                                {97, 97, 97}});
+                                {97, 97, 97},
+                                {127, 127, 127},
+                                {128, 128, 128},
+                                {129, 129, 129}});
 }
 
 TEST(AttentionKernelTest, CausalWithFewerQueriesThanKeys) {
@@ -153,6 +156,19 @@ TEST(AttentionKernelTest, WindowWiderThanAKeyTile) {
        {161, 161, 161}});
 }
 
+TEST(AttentionKernelTest, WindowAroundInteriorKeyTiles) {
+  // A window of 130 keys leaves whole interior tiles of 64 keys that every
+  // query of a tile sees, between edges at the window's start and at the
+  // diagonal: each key must be absorbed exactly once.
+  expectKernelMatchesReference(
+      attentionFunction(4, 2, "mask sliding_window window 130", true),
+      {{129, 129, 129},
+       {130, 130, 130},
+       {200, 200, 200},
+       {257, 257, 257},
+       {300, 300, 300}});
+}
+
 TEST(AttentionKernelTest, WindowWiderThanTheSequence) {
   // Nothing is hidden beyond the causal mask.
   expectKernelMatchesReference(
@@ -177,19 +193,21 @@ TEST(AttentionKernelTest, SchedulesAcrossTheSpace) {
   ScheduleSpace space = cantFail(getKernelScheduleSpace(
       defaultKernel->getSignature(), cantFail(parseKernelTarget("host"))));
   struct Parameters {
-    int64_t vector, queryTile, keyTile, keyBlock, valueBlock, parallel;
+    int64_t vector, queryTile, keyTile, edgeKeyTile, keyBlock, valueBlock,
+        parallel;
   };
   static const Parameters schedules[] = {
-      {4, 4, 8, 1, 1, 0},       {4, 8, 16, 2, 2, 1},
-      {8, 16, 32, 4, 4, 1},     {16, 48, 64, 12, 12, 1},
-      {16, 32, 128, 16, 16, 0}, {32, 64, 256, 24, 24, 1},
-      {32, 32, 32, 32, 32, 1},  {16, 16, 64, 8, 8, 1},
+      {4, 4, 8, 8, 1, 1, 0},        {4, 8, 16, 8, 2, 2, 1},
+      {8, 16, 32, 16, 4, 4, 1},     {16, 48, 64, 64, 12, 12, 1},
+      {16, 32, 128, 32, 16, 16, 0}, {32, 64, 256, 256, 24, 24, 1},
+      {32, 32, 32, 32, 32, 32, 1},  {16, 16, 128, 128, 8, 8, 1},
   };
   for (const Parameters &parameters : schedules) {
     Schedule schedule = space.getDefaultSchedule();
     schedule.set("vector", parameters.vector);
     schedule.set("query_tile", parameters.queryTile);
     schedule.set("key_tile", parameters.keyTile);
+    schedule.set("edge_key_tile", parameters.edgeKeyTile);
     schedule.set("key_block", parameters.keyBlock);
     schedule.set("value_block", parameters.valueBlock);
     schedule.set("parallel", parameters.parallel);

@@ -1,13 +1,13 @@
 //===- Attention.cpp - Kernels of kiln.attention --------------------------===//
 //
 // Flash-style fused attention. Each task takes a tile of `query_tile`
-// queries of one head and walks the keys in tiles of `key_tile`, keeping
-// only [query_tile x key_tile] scores (in L1) and never the [seq x seq]
-// matrix. Queries sit in the vector lanes throughout: the query tile is
-// transposed once per task, so that both contractions become register-tiled
-// GEMM micro-kernels that broadcast one key or value element against a
-// vector of queries, and the softmax statistics of a tile are element-wise
-// maxima and sums across its keys, with no horizontal reduction.
+// queries of one head and walks the keys in tiles, keeping only
+// [query_tile x key tile] scores (in L1) and never the [seq x seq] matrix.
+// Queries sit in the vector lanes throughout: the query tile is transposed once
+// per task, so that both contractions become register-tiled GEMM micro-kernels
+// that broadcast one key or value element against a vector of queries, and the
+// softmax statistics of a tile are element-wise maxima and sums across its
+// keys, with no horizontal reduction.
 //
 // Per key tile the kernel computes the scores in blocks of `key_block`
 // keys, masks them, takes the tile's maximum, the exponentials relative to
@@ -18,10 +18,18 @@
 // than once per feature) absorbs each tile by rescaling both sides to the
 // larger maximum.
 //
-// Key tiles that the causal or sliding-window mask hides from every query
-// of a tile are never visited: the predicate on the loop over key tiles
-// becomes its bounds. Grouped-query and multi-query attention read
-// key/value head `h / (query_heads / kv_heads)` directly, without copies.
+// The keys of a query tile fall into three ranges, each walked in its own
+// tiles by its own update of the state: the interior, keys that every
+// query of the tile sees, in tiles of `key_tile` with no mask but the key
+// padding; and on either side the edges, in tiles of `edge_key_tile` with
+// every mask: the window's start before the interior, the causal diagonal
+// and the end of the keys after it. Large interior tiles rescale the state
+// less often; small edge tiles waste fewer keys that some queries do not
+// see (a causal tile on the diagonal hides half its keys from the average
+// query). Key tiles that the causal or sliding-window mask hides from
+// every query of a tile are never visited: the predicates on the loops
+// over key tiles become their bounds. Grouped-query and multi-query attention
+// read key/value head `h / (query_heads / kv_heads)` directly, without copies.
 //
 // The scale is folded, with log2(e), into the transposed queries, so that
 // the exponentials are powers of two (a short polynomial). Masked scores
@@ -74,6 +82,22 @@ constexpr float kMaximumFloor = -1e30f;
 
 namespace {
 
+/// One walk over a range of the keys in tiles of one size: the functions
+/// computed per key tile, whose results one update of the running state
+/// absorbs.
+struct KeyTileWalk {
+  /// Keys per tile.
+  int keyTile = 0;
+  /// Per key tile: register blocks of scores and the (masked) tile.
+  Halide::Func scoreBlock, scores;
+  /// Per key tile: maximum, exponentials and their sum.
+  Halide::Func tileMax, probabilities, tileSum;
+  /// Per key tile: register blocks of weighted values and the whole tile.
+  Halide::Func valueBlock, tileValues;
+  /// Over the walk's key tiles, the head dimension and the keys of a tile.
+  Halide::RDom tile, dot, within;
+};
+
 /// The functions and reductions of the attention algorithm, which the
 /// schedule places.
 struct AttentionStages {
@@ -87,17 +111,18 @@ struct AttentionStages {
   /// The scaled query tile as the rows are stored, and transposed with
   /// queries innermost.
   Halide::Func queryRows{"query_rows"}, queryTileT{"query_tile_t"};
-  /// Per key tile: register blocks of scores and the masked tile.
-  Halide::Func scoreBlock{"score_block"}, scores{"scores"};
-  /// Per key tile: maximum, exponentials and their sum.
-  Halide::Func tileMax{"tile_max"}, probabilities{"probabilities"},
-      tileSum{"tile_sum"};
-  /// Per key tile: register blocks of weighted values and the whole tile.
-  Halide::Func valueBlock{"value_block"}, tileValues{"tile_values"};
-  /// Over key tiles (visible ones only), the head dimension and the keys
-  /// of one tile.
-  Halide::RDom tile, dot, within;
+  /// The walks over the keys, in the order of the state's updates.
+  std::vector<KeyTileWalk> walks;
 };
+
+/// Vectorizes `stage` across the queries `i` in vectors of `vector` lanes,
+/// with the vectors of a tile unrolled.
+Halide::Stage vectorizeQueries(Halide::Stage stage, Halide::Var i, int vector) {
+  Halide::Var lanes("lanes"), laneGroups("lane_groups");
+  return stage.split(i, laneGroups, lanes, vector)
+      .vectorize(lanes)
+      .unroll(laneGroups);
+}
 
 /// Generates the fused attention kernels.
 class AttentionGenerator : public KernelGenerator {
@@ -118,11 +143,20 @@ public:
     int block = lanes >= 16 ? 8 : 4;
     space.addParameter("query_tile", "queries per task, in the vector lanes",
                        {4, 8, 16, 32, 48, 64}, 2 * lanes);
-    // Causal and window masks waste about half a key tile per query on the
-    // diagonal, so they prefer smaller key tiles.
-    bool hasStructuralMask = signature.getString("mask") != "none";
-    space.addParameter("key_tile", "keys per step of the online softmax",
-                       {8, 16, 32, 64, 128, 256}, hasStructuralMask ? 32 : 64);
+    const int64_t keyTiles[] = {8, 16, 32, 64, 128, 256};
+    // Each step of the online softmax rescales the whole state, so the
+    // interior prefers large tiles; along a mask's edges a tile wastes
+    // about half its keys on the queries that do not see them, so the
+    // edges prefer small ones.
+    space.addParameter("key_tile",
+                       "keys per step of the online softmax where every "
+                       "query of the tile sees every key",
+                       keyTiles, 64);
+    space.addParameter("edge_key_tile",
+                       "keys per step of the online softmax along the edges "
+                       "of the causal or window mask and at the end of the "
+                       "keys",
+                       keyTiles, 32);
     const int64_t blocks[] = {1, 2, 4, 8, 12, 16, 24, 32};
     space.addParameter("key_block",
                        "keys per register block of the scores (unrolled)",
@@ -138,8 +172,12 @@ public:
           return schedule.get("query_tile") % schedule.get("vector") == 0;
         });
     space.addConstraint(
-        "key_block is at most key_tile", [](const Schedule &schedule) {
-          return schedule.get("key_block") <= schedule.get("key_tile");
+        "edge_key_tile divides key_tile", [](const Schedule &schedule) {
+          return schedule.get("key_tile") % schedule.get("edge_key_tile") == 0;
+        });
+    space.addConstraint(
+        "key_block is at most edge_key_tile", [](const Schedule &schedule) {
+          return schedule.get("key_block") <= schedule.get("edge_key_tile");
         });
     space.addConstraint("value_block is at most the value size",
                         [valueDim](const Schedule &schedule) {
@@ -156,7 +194,8 @@ public:
     KernelBuilder builder(signature, target);
     AttentionStages stages =
         defineAttention(signature, getParameter(schedule, "query_tile"),
-                        getParameter(schedule, "key_tile"), builder);
+                        getParameter(schedule, "key_tile"),
+                        getParameter(schedule, "edge_key_tile"), builder);
     builder.addResult(0, stages.output);
     if (isAutoscheduled(schedule))
       return builder.finish();
@@ -166,20 +205,26 @@ public:
 
 private:
   /// The algorithm, with queries in tiles of `queryTile` and keys in tiles
-  /// of `keyTile`.
+  /// of `keyTile` where no structural mask hides any, else `edgeKeyTile`.
   static AttentionStages defineAttention(const KernelSignature &signature,
                                          int queryTile, int keyTile,
+                                         int edgeKeyTile,
                                          KernelBuilder &builder);
 
   /// One task per query tile of one head; every per-key-tile function is
-  /// computed inside the state's loop over key tiles.
+  /// computed inside its walk's loop over key tiles.
   static void scheduleAttention(AttentionStages &stages,
                                 const Schedule &schedule);
+
+  /// The per-key-tile functions of `walk`, update `update` of the state,
+  /// which covers tiles of one query tile.
+  static void scheduleWalk(AttentionStages &stages, KeyTileWalk &walk,
+                           int update, const Schedule &schedule);
 };
 
 AttentionStages
 AttentionGenerator::defineAttention(const KernelSignature &signature,
-                                    int queryTile, int keyTile,
+                                    int queryTile, int keyTile, int edgeKeyTile,
                                     KernelBuilder &builder) {
   Halide::ImageParam query = builder.addOperand(0, "query");
   Halide::ImageParam key = builder.addOperand(1, "key");
@@ -192,16 +237,16 @@ AttentionGenerator::defineAttention(const KernelSignature &signature,
 
   const std::vector<TensorPattern> &operands = signature.getOperands();
   int headDim = static_cast<int>(operands[0].dims[3]);
-  int valueDim = static_cast<int>(operands[2].dims[3]);
   int groupSize = static_cast<int>(operands[0].dims[1] / operands[1].dims[1]);
-  StringRef mask = signature.getString("mask");
+  int valueDim = static_cast<int>(operands[2].dims[3]);
+  bool isCausal = signature.getString("mask") != "none";
+  std::optional<int> window;
+  if (signature.getString("mask") == "sliding_window")
+    window = static_cast<int>(signature.getInt("window"));
   Halide::Expr numQueries = query.dim(1).extent();
   Halide::Expr numKeys = key.dim(1).extent();
   // With more keys than queries, the queries are the latest positions.
   Halide::Expr positionOffset = numKeys - numQueries;
-  std::optional<int> window;
-  if (mask == "sliding_window")
-    window = static_cast<int>(signature.getInt("window"));
 
   // Variables: i query within its tile, q query tile, j key within its
   // tile, t key tile, d key feature, e value feature, h query head, b batch.
@@ -216,63 +261,112 @@ AttentionGenerator::defineAttention(const KernelSignature &signature,
   };
 
   AttentionStages stages;
-  stages.dot = Halide::RDom(0, headDim, "dot");
-  stages.within = Halide::RDom(0, keyTile, "within");
-  Halide::RDom &dot = stages.dot, &within = stages.within;
-
   // Scores in log2 units: scale * log2(e) is applied to the queries once.
   float queryScale =
       static_cast<float>(signature.getFloat("scale") * numbers::log2e);
   stages.queryRows(d, i, q, h, b) =
       query(d, clampQuery(q * queryTile + i), h, b) * queryScale;
   stages.queryTileT(i, d, q, h, b) = stages.queryRows(d, i, q, h, b);
-  Halide::Expr keyAt = t * keyTile + j;
-  Halide::Func &scoreBlock = stages.scoreBlock;
-  scoreBlock(i, j, q, h, b, t) = 0.0f;
-  scoreBlock(i, j, q, h, b, t) +=
-      stages.queryTileT(i, dot, q, h, b) * key(dot, clampKey(keyAt), kvHead, b);
 
-  Halide::Expr position = q * queryTile + i + positionOffset;
-  Halide::Expr visible = keyAt < numKeys;
-  if (mask != "none")
-    visible = visible && keyAt <= position;
-  if (window)
-    visible = visible && position - keyAt < *window;
-  if (keyPadding)
-    visible = visible && (*keyPadding)(clampKey(keyAt), b) !=
-                             Halide::Internal::make_zero(keyPadding->type());
-  stages.scores(i, j, q, h, b, t) =
-      Halide::select(visible, scoreBlock(i, j, q, h, b, t),
-                     std::numeric_limits<float>::lowest());
-
-  // Per key tile: the maximum, the exponentials relative to it, their sum
-  // and the values they weight.
-  Halide::Func &tileMax = stages.tileMax;
-  tileMax(i, q, h, b, t) = kMaximumFloor;
-  tileMax(i, q, h, b, t) =
-      Halide::max(tileMax(i, q, h, b, t), stages.scores(i, within, q, h, b, t));
-  stages.probabilities(i, j, q, h, b, t) = exp2OfNonPositive(
-      stages.scores(i, j, q, h, b, t) - tileMax(i, q, h, b, t));
-  stages.tileSum(i, q, h, b, t) = 0.0f;
-  stages.tileSum(i, q, h, b, t) += stages.probabilities(i, within, q, h, b, t);
-  Halide::Func &valueBlock = stages.valueBlock;
-  valueBlock(i, e, q, h, b, t) = 0.0f;
-  valueBlock(i, e, q, h, b, t) +=
-      stages.probabilities(i, within, q, h, b, t) *
-      value(e, clampKey(t * keyTile + within), kvHead, b);
-  stages.tileValues(i, e, q, h, b, t) = valueBlock(i, e, q, h, b, t);
-
-  // The key tiles that some query of tile q sees: the last one holds the
-  // latest position of the tile, the first one the window's start for the
-  // earliest position.
-  Halide::Expr numTiles = (numKeys + keyTile - 1) / keyTile;
-  stages.tile = Halide::RDom(0, numTiles, "tile");
-  Halide::RDom &tile = stages.tile;
+  // The keys that some query of tile q sees, [beginSome, endSome), and
+  // that every query of it sees, [beginAll, endAll): the first query sees
+  // the fewest keys of a causal mask, the last one the fewest of a window.
   Halide::Expr firstPosition = q * queryTile + positionOffset;
-  if (mask != "none")
-    tile.where(tile * keyTile <= firstPosition + queryTile - 1);
-  if (window)
-    tile.where(tile * keyTile + keyTile > firstPosition - *window + 1);
+  Halide::Expr lastPosition = firstPosition + queryTile - 1;
+  Halide::Expr beginSome = 0, endSome = numKeys;
+  Halide::Expr beginAll = 0, endAll = numKeys;
+  if (isCausal) {
+    endSome = Halide::min(numKeys, lastPosition + 1);
+    endAll = Halide::min(numKeys, firstPosition + 1);
+  }
+  if (window) {
+    beginSome = Halide::max(0, firstPosition - *window + 1);
+    beginAll = Halide::max(0, lastPosition - *window + 1);
+  }
+
+  // A walk over tiles of `tileKeys` keys. Structural masks (bounds, causal,
+  // window) apply only where `isEdge`; a key padding mask, which depends
+  // on the data, applies everywhere.
+  auto defineWalk = [&](const std::string &name, int tileKeys, bool isEdge) {
+    KeyTileWalk walk;
+    walk.keyTile = tileKeys;
+    walk.dot = Halide::RDom(0, headDim, "dot_" + name);
+    walk.within = Halide::RDom(0, tileKeys, "within_" + name);
+    walk.tile =
+        Halide::RDom(0, (numKeys + tileKeys - 1) / tileKeys, "tile_" + name);
+    auto named = [&](const char *func) {
+      return Halide::Func(std::string(func) + "_" + name);
+    };
+    walk.scoreBlock = named("score_block");
+    walk.scores = named("scores");
+    walk.tileMax = named("tile_max");
+    walk.probabilities = named("probabilities");
+    walk.tileSum = named("tile_sum");
+    walk.valueBlock = named("value_block");
+    walk.tileValues = named("tile_values");
+
+    Halide::Expr keyAt = t * tileKeys + j;
+    Halide::RDom &dot = walk.dot, &within = walk.within;
+    walk.scoreBlock(i, j, q, h, b, t) = 0.0f;
+    walk.scoreBlock(i, j, q, h, b, t) += stages.queryTileT(i, dot, q, h, b) *
+                                         key(dot, clampKey(keyAt), kvHead, b);
+    Halide::Expr position = q * queryTile + i + positionOffset;
+    Halide::Expr visible = Halide::Internal::const_true();
+    if (isEdge) {
+      visible = keyAt < numKeys;
+      if (isCausal)
+        visible = visible && keyAt <= position;
+      if (window)
+        visible = visible && position - keyAt < *window;
+    }
+    if (keyPadding)
+      visible = visible && (*keyPadding)(clampKey(keyAt), b) !=
+                               Halide::Internal::make_zero(keyPadding->type());
+    walk.scores(i, j, q, h, b, t) =
+        Halide::select(visible, walk.scoreBlock(i, j, q, h, b, t),
+                       std::numeric_limits<float>::lowest());
+
+    // Per key tile: the maximum, the exponentials relative to it, their
+    // sum and the values they weight.
+    walk.tileMax(i, q, h, b, t) = kMaximumFloor;
+    walk.tileMax(i, q, h, b, t) = Halide::max(
+        walk.tileMax(i, q, h, b, t), walk.scores(i, within, q, h, b, t));
+    walk.probabilities(i, j, q, h, b, t) = exp2OfNonPositive(
+        walk.scores(i, j, q, h, b, t) - walk.tileMax(i, q, h, b, t));
+    walk.tileSum(i, q, h, b, t) = 0.0f;
+    walk.tileSum(i, q, h, b, t) += walk.probabilities(i, within, q, h, b, t);
+    walk.valueBlock(i, e, q, h, b, t) = 0.0f;
+    walk.valueBlock(i, e, q, h, b, t) +=
+        walk.probabilities(i, within, q, h, b, t) *
+        value(e, clampKey(t * tileKeys + within), kvHead, b);
+    walk.tileValues(i, e, q, h, b, t) = walk.valueBlock(i, e, q, h, b, t);
+    return walk;
+  };
+
+  // The keys split into three ranges, each walked in its own tiles: the
+  // interior, whole tiles of `keyTile` keys that every query sees, between
+  // the edges, tiles of `edgeKeyTile` keys: before the interior the
+  // window's start, after it the causal diagonal and the end of the keys.
+  // Tiles that no query of the tile sees are never visited. The online
+  // softmax does not depend on the order in which it absorbs the tiles.
+  Halide::Expr interiorBegin = (beginAll + keyTile - 1) / keyTile * keyTile;
+  Halide::Expr interiorEnd =
+      Halide::max(interiorBegin, endAll / keyTile * keyTile);
+  if (window) {
+    KeyTileWalk leading = defineWalk("leading", edgeKeyTile, true);
+    Halide::Expr keyAt = leading.tile * edgeKeyTile;
+    leading.tile.where(keyAt + edgeKeyTile > beginSome);
+    leading.tile.where(keyAt < Halide::min(interiorBegin, endSome));
+    stages.walks.push_back(leading);
+  }
+  KeyTileWalk interior = defineWalk("interior", keyTile, false);
+  interior.tile.where(interior.tile * keyTile >= interiorBegin);
+  interior.tile.where(interior.tile * keyTile + keyTile <= interiorEnd);
+  stages.walks.push_back(interior);
+  KeyTileWalk trailing = defineWalk("trailing", edgeKeyTile, true);
+  trailing.tile.where(trailing.tile * edgeKeyTile >= interiorEnd);
+  trailing.tile.where(trailing.tile * edgeKeyTile < endSome);
+  stages.walks.push_back(trailing);
 
   // The running state per chunk of features: maximum, sum and the
   // chunk's accumulators, which absorb each key tile after rescaling both
@@ -284,22 +378,25 @@ AttentionGenerator::defineAttention(const KernelSignature &signature,
   std::vector<Halide::Expr> initial(chunk + 2, 0.0f);
   initial[0] = kMaximumFloor;
   state(i, c, q, h, b) = Halide::Tuple(initial);
-  Halide::FuncRef old = state(i, c, q, h, b);
-  Halide::Expr newTileMax = tileMax(i, q, h, b, tile);
-  Halide::Expr keepsMax = old[0] >= newTileMax;
-  Halide::Expr smallerScale =
-      exp2OfNonPositive(-Halide::abs(old[0] - newTileMax));
-  Halide::Expr oldScale = Halide::select(keepsMax, 1.0f, smallerScale);
-  Halide::Expr tileScale = Halide::select(keepsMax, smallerScale, 1.0f);
-  std::vector<Halide::Expr> updated;
-  updated.push_back(Halide::max(old[0], newTileMax));
-  updated.push_back(old[1] * oldScale +
-                    stages.tileSum(i, q, h, b, tile) * tileScale);
-  for (int inChunk = 0; inChunk < chunk; ++inChunk)
-    updated.push_back(old[inChunk + 2] * oldScale +
-                      stages.tileValues(i, c * chunk + inChunk, q, h, b, tile) *
-                          tileScale);
-  state(i, c, q, h, b) = Halide::Tuple(updated);
+  for (KeyTileWalk &walk : stages.walks) {
+    Halide::FuncRef old = state(i, c, q, h, b);
+    Halide::Expr newTileMax = walk.tileMax(i, q, h, b, walk.tile);
+    Halide::Expr keepsMax = old[0] >= newTileMax;
+    Halide::Expr smallerScale =
+        exp2OfNonPositive(-Halide::abs(old[0] - newTileMax));
+    Halide::Expr oldScale = Halide::select(keepsMax, 1.0f, smallerScale);
+    Halide::Expr tileScale = Halide::select(keepsMax, smallerScale, 1.0f);
+    std::vector<Halide::Expr> updated;
+    updated.push_back(Halide::max(old[0], newTileMax));
+    updated.push_back(old[1] * oldScale +
+                      walk.tileSum(i, q, h, b, walk.tile) * tileScale);
+    for (int inChunk = 0; inChunk < chunk; ++inChunk)
+      updated.push_back(
+          old[inChunk + 2] * oldScale +
+          walk.tileValues(i, c * chunk + inChunk, q, h, b, walk.tile) *
+              tileScale);
+    state(i, c, q, h, b) = Halide::Tuple(updated);
+  }
 
   // One reciprocal per query, which turns the normalisation into products;
   // a query that saw no key has a zero sum and yields zeros.
@@ -322,7 +419,6 @@ void AttentionGenerator::scheduleAttention(AttentionStages &stages,
   int vector = getParameter(schedule, "vector");
   int queryTile = getParameter(schedule, "query_tile");
   auto guard = Halide::TailStrategy::GuardWithIf;
-  auto shift = Halide::TailStrategy::ShiftInwards;
 
   std::vector<Halide::Var> outputVars = stages.output.args();
   Halide::Var e = outputVars[0], queryAt = outputVars[1], h = outputVars[2],
@@ -344,32 +440,21 @@ void AttentionGenerator::scheduleAttention(AttentionStages &stages,
   if (schedule.get("parallel"))
     stages.output.parallel(task);
 
-  // Queries in the lanes: `vector` lanes, and the vectors of a tile
-  // unrolled.
-  std::vector<Halide::Var> stateVars = stages.state.args();
-  Halide::Var i = stateVars[0];
-  Halide::Var lanes("lanes"), laneGroups("lane_groups");
-  auto vectorizeQueries = [&](Halide::Stage stage) {
-    return stage.split(i, laneGroups, lanes, vector)
-        .vectorize(lanes)
-        .unroll(laneGroups);
-  };
-
   // A task's functions cover one query tile, which Halide cannot prove
   // through the division in the output's indices; bounding them keeps
   // their buffers on the stack.
-  Halide::Var chunk = stateVars[1], q = stateVars[2];
+  std::vector<Halide::Var> stateVars = stages.state.args();
+  Halide::Var i = stateVars[0], q = stateVars[2];
   std::vector<Halide::Var> normalizedVars = stages.normalized.args();
   stages.normalized.compute_at(stages.output, featureBlock)
       .bound_extent(q, 1)
       .bound_extent(normalizedVars[1], vector)
       .unroll(normalizedVars[1]);
-  vectorizeQueries(stages.normalized);
+  vectorizeQueries(stages.normalized, i, vector);
   stages.inverseSum.compute_at(stages.output, task).bound_extent(q, 1);
-  vectorizeQueries(stages.inverseSum);
+  vectorizeQueries(stages.inverseSum, i, vector);
   stages.state.compute_at(stages.output, task).bound_extent(q, 1);
-  vectorizeQueries(stages.state);
-  vectorizeQueries(stages.state.update().reorder(i, chunk, stages.tile));
+  vectorizeQueries(stages.state, i, vector);
   // The query tile is transposed in square blocks of `vector` queries by
   // `vector` features: dense loads of the rows, then vectors of queries
   // from constant positions of the block, which LLVM turns into shuffles.
@@ -388,12 +473,26 @@ void AttentionGenerator::scheduleAttention(AttentionStages &stages,
       .vectorize(rowVars[0], vector, guard)
       .unroll(rowVars[1]);
 
-  // Likewise, the per-tile functions cover one query tile and one key
-  // tile, which Halide cannot prove where it peels the loop over tiles.
+  for (auto [index, walk] : llvm::enumerate(stages.walks))
+    scheduleWalk(stages, walk, static_cast<int>(index), schedule);
+}
+
+void AttentionGenerator::scheduleWalk(AttentionStages &stages,
+                                      KeyTileWalk &walk, int update,
+                                      const Schedule &schedule) {
+  int vector = getParameter(schedule, "vector");
+  auto shift = Halide::TailStrategy::ShiftInwards;
+  std::vector<Halide::Var> stateVars = stages.state.args();
+  Halide::Var i = stateVars[0], chunk = stateVars[1], q = stateVars[2];
+  vectorizeQueries(stages.state.update(update).reorder(i, chunk, walk.tile), i,
+                   vector);
+
+  // Like the state, the per-tile functions cover one query tile and one
+  // key tile, which Halide cannot prove where it peels the loop over tiles.
+  Halide::LoopLevel tileLoop(stages.state, walk.tile);
   auto perTile = [&](Halide::Func &func) -> Halide::Func & {
-    return func.compute_at(stages.state, stages.tile)
-        .bound_extent(q, 1)
-        .bound_extent(func.args().back(), 1);
+    return func.compute_at(tileLoop).bound_extent(q, 1).bound_extent(
+        func.args().back(), 1);
   };
   // A register block: `size` values of `dim` by the query tile, computed
   // per iteration of `loop` of the per-tile function `tileFunc`, with the
@@ -405,58 +504,59 @@ void AttentionGenerator::scheduleAttention(AttentionStages &stages,
         .bound_extent(block.args().back(), 1)
         .bound_extent(dim, size)
         .unroll(dim);
-    vectorizeQueries(block);
+    vectorizeQueries(block, i, vector);
   };
   // Scores: blocks of `key_block` keys by the query tile, accumulated in
   // registers over the head dimension.
-  Halide::Var j = stages.scores.args()[1];
+  Halide::Var j = walk.scores.args()[1];
   int keyBlock = getParameter(schedule, "key_block");
   Halide::Var keyBlocks("key_blocks"), keyInBlock("key_in_block");
-  perTile(stages.scores)
+  perTile(walk.scores)
       .split(j, keyBlocks, keyInBlock, keyBlock, shift)
       .reorder(i, keyInBlock, keyBlocks)
       .unroll(keyInBlock);
-  vectorizeQueries(stages.scores);
-  perBlock(stages.scoreBlock, stages.scores, keyBlocks, j, keyBlock);
-  vectorizeQueries(stages.scoreBlock.update().reorder(i, j, stages.dot))
+  vectorizeQueries(walk.scores, i, vector);
+  perBlock(walk.scoreBlock, walk.scores, keyBlocks, j, keyBlock);
+  vectorizeQueries(walk.scoreBlock.update().reorder(i, j, walk.dot), i, vector)
       .unroll(j);
 
   // The maximum and the sum of a tile reduce over its keys in independent
   // chains, which hide the latency of the vector operations.
   auto reduceOverKeys = [&](Halide::Func &reduction) {
     perTile(reduction);
-    vectorizeQueries(reduction);
+    vectorizeQueries(reduction, i, vector);
     Halide::RVar keyStep("key_step"), chainKey("chain_key");
     Halide::Var chain("chain");
     Halide::Func chains =
         reduction.update()
-            .split(stages.within, keyStep, chainKey, kReductionChains)
+            .split(walk.within, keyStep, chainKey, kReductionChains)
             .rfactor(chainKey, chain);
     reduction.update().reorder(i, chainKey);
-    vectorizeQueries(reduction.update()).unroll(chainKey);
+    vectorizeQueries(reduction.update(), i, vector).unroll(chainKey);
     chains.compute_at(reduction, Halide::Var::outermost()).unroll(chain);
-    vectorizeQueries(chains);
-    vectorizeQueries(chains.update().reorder(i, chain, keyStep)).unroll(chain);
+    vectorizeQueries(chains, i, vector);
+    vectorizeQueries(chains.update().reorder(i, chain, keyStep), i, vector)
+        .unroll(chain);
   };
-  reduceOverKeys(stages.tileMax);
-  perTile(stages.probabilities);
-  vectorizeQueries(stages.probabilities);
-  reduceOverKeys(stages.tileSum);
+  reduceOverKeys(walk.tileMax);
+  perTile(walk.probabilities);
+  vectorizeQueries(walk.probabilities, i, vector);
+  reduceOverKeys(walk.tileSum);
 
   // Weighted values: blocks of `value_block` features by the query tile,
   // accumulated in registers over the keys of the tile.
-  Halide::Var valueFeature = stages.tileValues.args()[1];
+  Halide::Var valueFeature = walk.tileValues.args()[1];
   int valueBlock = getParameter(schedule, "value_block");
   Halide::Var valueBlocks("value_blocks"), valueInBlock("value_in_block");
-  perTile(stages.tileValues)
+  perTile(walk.tileValues)
       .split(valueFeature, valueBlocks, valueInBlock, valueBlock, shift)
       .reorder(i, valueInBlock, valueBlocks)
       .unroll(valueInBlock);
-  vectorizeQueries(stages.tileValues);
-  perBlock(stages.valueBlock, stages.tileValues, valueBlocks, valueFeature,
+  vectorizeQueries(walk.tileValues, i, vector);
+  perBlock(walk.valueBlock, walk.tileValues, valueBlocks, valueFeature,
            valueBlock);
   vectorizeQueries(
-      stages.valueBlock.update().reorder(i, valueFeature, stages.within))
+      walk.valueBlock.update().reorder(i, valueFeature, walk.within), i, vector)
       .unroll(valueFeature);
 }
 
