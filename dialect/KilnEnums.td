@@ -50,5 +50,12 @@ def Kiln_RopeStyle : I32EnumAttr<"RopeStyle",
   let cppNamespace = "::kiln";
 }
 
+def Kiln_RopeScaling : I32EnumAttr<"RopeScaling",
+    "how rotary embeddings scale their frequencies for longer contexts", [
+      I32EnumAttrCase<"Linear", 0, "linear">,
+      I32EnumAttrCase<"Llama3", 1, "llama3">
+    ]> {
+  let cppNamespace = "::kiln";
+}
 
 #endif // KILN_DIALECT_KILNENUMS_TD

@@ -181,6 +181,54 @@ LogicalResult SinusoidalPositionsOp::verify() {
   return verifyPositive(*this, "base", getBase().convertToDouble());
 }
 
+/// Checks that `op` has exactly the scaling parameters of its scaling
+/// kind, with a positive factor, and for llama3 positive frequency factors,
+/// the high one above the low one, and a positive original length.
+static LogicalResult verifyRopeScaling(RopeOp op) {
+  std::optional<RopeScaling> scaling = op.getScaling();
+  bool isLlama3 = scaling == RopeScaling::Llama3;
+  auto verifyPresence = [&](StringRef name, bool isPresent,
+                            bool isExpected) -> LogicalResult {
+    if (isPresent == isExpected)
+      return success();
+    InFlightDiagnostic diagnostic = op.emitOpError();
+    diagnostic << (isExpected ? "expected " : "unexpected ") << name;
+    if (scaling)
+      diagnostic << " with scaling " << stringifyRopeScaling(*scaling);
+    else
+      diagnostic << " without scaling";
+    return diagnostic;
+  };
+  if (failed(verifyPresence("factor", op.getFactor().has_value(),
+                            scaling.has_value())) ||
+      failed(verifyPresence("low_freq_factor",
+                            op.getLowFreqFactor().has_value(), isLlama3)) ||
+      failed(verifyPresence("high_freq_factor",
+                            op.getHighFreqFactor().has_value(), isLlama3)) ||
+      failed(verifyPresence("original_max_positions",
+                            op.getOriginalMaxPositions().has_value(),
+                            isLlama3)))
+    return failure();
+  if (!scaling)
+    return success();
+  if (failed(verifyPositive(op, "factor", op.getFactor()->convertToDouble())))
+    return failure();
+  if (!isLlama3)
+    return success();
+  double low = op.getLowFreqFactor()->convertToDouble();
+  double high = op.getHighFreqFactor()->convertToDouble();
+  if (failed(verifyPositive(op, "low_freq_factor", low)) ||
+      failed(
+          verifyPositive(op, "original_max_positions",
+                         static_cast<int64_t>(*op.getOriginalMaxPositions()))))
+    return failure();
+  if (!(high > low))
+    return op.emitOpError()
+           << "expected high_freq_factor to be greater than low_freq_factor "
+           << low << ", got " << high;
+  return success();
+}
+
 LogicalResult RopeOp::verify() {
   if (failed(verifyRank(*this, "input", getInput(), 4)))
     return failure();
@@ -195,7 +243,9 @@ LogicalResult RopeOp::verify() {
   if (rotaryDim && !ShapedType::isDynamic(headDim) && *rotaryDim > headDim)
     return emitOpError() << "expected rotary_dim to be at most the head size "
                          << headDim << ", got " << *rotaryDim;
-  return verifyPositive(*this, "theta", getTheta().convertToDouble());
+  if (failed(verifyPositive(*this, "theta", getTheta().convertToDouble())))
+    return failure();
+  return verifyRopeScaling(*this);
 }
 
 //===----------------------------------------------------------------------===//

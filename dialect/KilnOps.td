@@ -88,22 +88,45 @@ def Kiln_RopeOp : Kiln_Op<"rope", [Pure, AllTypesMatch<["input", "output"]>]> {
   let summary = "applies rotary position embeddings";
   let description = [{
     Rotates pairs of features of a [batch, heads, seq, head_dim] tensor by
-    the angle `s * theta^(-2i/rotary_dim)` for sequence position `s` and pair
-    `i`. Only the first `rotary_dim` features are rotated (all of them when
-    `rotary_dim` is absent); the rest pass through. `style` chooses which
-    features form a pair (see the `RopeStyle` enum).
+    the angle `s * f_i` for sequence position `s` and pair `i`, with the
+    frequency `f_i = theta^(-2i/rotary_dim)`. Only the first `rotary_dim`
+    features are rotated (all of them when `rotary_dim` is absent); the rest
+    pass through. `style` chooses which features form a pair (see the
+    `RopeStyle` enum).
+
+    `scaling` stretches the frequencies for contexts longer than the
+    model was trained on. `linear` divides every frequency by `factor`.
+    `llama3` (Llama 3.1) keeps the frequencies whose wavelength
+    `2 pi / f_i` is below `original_max_positions / high_freq_factor`,
+    divides those whose wavelength exceeds
+    `original_max_positions / low_freq_factor` by `factor`, and in between
+    blends `f_i / factor` and `f_i` with the weight
+    `(original_max_positions / wavelength - low_freq_factor) /
+    (high_freq_factor - low_freq_factor)` on `f_i`.
 
     ```mlir
     %q2 = kiln.rope %q theta 500000.0 style half : tensor<1x32x?x64xf32>
+    %k2 = kiln.rope %k theta 500000.0 style half scaling llama3 factor 32.0
+        low_freq_factor 1.0 high_freq_factor 4.0 original_max_positions 8192
+        : tensor<1x8x?x64xf32>
     ```
   }];
   let arguments = (ins Kiln_FloatTensor:$input,
                        DefaultValuedAttr<F64Attr, "10000.0">:$theta,
                        Kiln_RopeStyle:$style,
-                       OptionalAttr<I64Attr>:$rotary_dim);
+                       OptionalAttr<I64Attr>:$rotary_dim,
+                       OptionalAttr<Kiln_RopeScaling>:$scaling,
+                       OptionalAttr<F64Attr>:$factor,
+                       OptionalAttr<F64Attr>:$low_freq_factor,
+                       OptionalAttr<F64Attr>:$high_freq_factor,
+                       OptionalAttr<I64Attr>:$original_max_positions);
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = [{
     $input `theta` $theta `style` $style (`rotary_dim` $rotary_dim^)?
+    (`scaling` $scaling^)? (`factor` $factor^)?
+    (`low_freq_factor` $low_freq_factor^)?
+    (`high_freq_factor` $high_freq_factor^)?
+    (`original_max_positions` $original_max_positions^)?
     attr-dict `:` type($input)
   }];
   let hasVerifier = 1;

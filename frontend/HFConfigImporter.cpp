@@ -360,6 +360,86 @@ private:
             }};
   }
 
+  /// `rope_scaling`: an object whose `rope_type` (`type` in older configs)
+  /// is `default` (unscaled), `linear` or `llama3`, with exactly that
+  /// kind's parameters. Other kinds (dynamic, yarn, longrope...) and
+  /// unknown parameters are refused rather than ignored: they change the
+  /// frequencies.
+  HFField ropeScaling() {
+    return {"rope_scaling", "positions.rope_scaling",
+            [this](const json::Value &value) { readRopeScaling(value); }};
+  }
+
+  /// Reads the object of `rope_scaling` (see ropeScaling).
+  void readRopeScaling(const json::Value &value) {
+    constexpr StringLiteral key = "rope_scaling";
+    const json::Object *object = value.getAsObject();
+    if (!object)
+      return typeError(key, value, "an object or null");
+    const char *typeKey = object->get("rope_type") ? "rope_type" : "type";
+    std::optional<StringRef> type = object->getString(typeKey);
+    if (!type)
+      return error(key, "expected a string 'rope_type' in '" + key +
+                            "'; Kiln supports default, linear and llama3");
+    PositionSpec &positions = spec.positions;
+    SmallVector<StringRef> parameters = {"rope_type", "type"};
+    if (*type == "linear") {
+      positions.ropeScaling = RopeScaling::Linear;
+      parameters.push_back("factor");
+    } else if (*type == "llama3") {
+      positions.ropeScaling = RopeScaling::Llama3;
+      append_range(parameters,
+                   ArrayRef<StringRef>{"factor", "low_freq_factor",
+                                       "high_freq_factor",
+                                       "original_max_position_embeddings"});
+    } else if (*type != "default") {
+      return error(key, "unsupported rope_type '" + *type + "' in '" + key +
+                            "'; Kiln supports default, linear and llama3");
+    }
+    for (const auto &[name, parameter] : *object)
+      if (!is_contained(parameters, StringRef(name)))
+        return error(key, "unsupported parameter '" + StringRef(name) +
+                              "' in '" + key + "' for rope_type '" + *type +
+                              "'");
+    if (!positions.ropeScaling)
+      return;
+    record(key, "positions.rope_scaling");
+
+    // Each parameter: its spec field, as the validation names it.
+    auto read = [&](StringLiteral name, StringLiteral path, auto &field) {
+      spellings[path.str()] = (key + "." + name).str();
+      const json::Value *parameter = object->get(name);
+      if (!parameter)
+        return;
+      using Field = std::decay_t<decltype(field)>;
+      std::optional<Field> number;
+      if constexpr (std::is_same_v<Field, double>)
+        number = parameter->getAsNumber();
+      else
+        number = parameter->getAsInteger();
+      if (!number)
+        return error(key,
+                     "expected " +
+                         Twine(std::is_same_v<Field, double> ? "a number"
+                                                             : "an integer") +
+                         " for '" + key + "." + name + "', got " +
+                         describe(*parameter));
+      field = *number;
+      record(key, path);
+    };
+    read("factor", "positions.rope_scaling_factor",
+         positions.ropeScalingFactor);
+    if (*positions.ropeScaling != RopeScaling::Llama3)
+      return;
+    read("low_freq_factor", "positions.rope_low_freq_factor",
+         positions.ropeLowFreqFactor);
+    read("high_freq_factor", "positions.rope_high_freq_factor",
+         positions.ropeHighFreqFactor);
+    read("original_max_position_embeddings",
+         "positions.rope_original_max_positions",
+         positions.ropeOriginalMaxPositions);
+  }
+
   /// A key that is accepted and has no effect on inference.
   static HFField ignored(StringLiteral key) { return {key, "", nullptr}; }
 
@@ -468,7 +548,7 @@ private:
         activation("hidden_act", kLlamaActivations),
         number("rms_norm_eps", "norm.epsilon", spec.normEpsilon),
         number("rope_theta", "positions.theta", spec.positions.theta),
-        onlyNull("rope_scaling", "Kiln implements unscaled rotary embeddings"),
+        ropeScaling(),
         boolean("attention_bias", "attention.bias", spec.attentionBias),
         boolean("mlp_bias", "ffn.bias", spec.mlpBias),
         boolean("tie_word_embeddings", "embeddings.tied", spec.tieEmbeddings),

@@ -78,6 +78,16 @@ struct PositionSpec {
   /// Pairing of rotated features: the dialect's own enum, since the spec's
   /// `rope_style` is exactly the `style` of `kiln.rope`.
   RopeStyle ropeStyle = RopeStyle::Half;
+  /// RoPE only: how the frequencies stretch for contexts longer than the
+  /// model was trained on (unscaled when absent); the dialect's own enum,
+  /// as for `rope_style`. The fields below are the `kiln.rope` attributes
+  /// of the same names: the factor of every kind, and llama3's bands and
+  /// training context length.
+  std::optional<RopeScaling> ropeScaling;
+  double ropeScalingFactor = 1.0;
+  double ropeLowFreqFactor = 1.0;
+  double ropeHighFreqFactor = 4.0;
+  int64_t ropeOriginalMaxPositions = 8192;
 };
 
 /// Masking of self-attention in one stack.

@@ -126,6 +126,15 @@ static void printPositions(const PositionSpec &positions, SpecWriter &w) {
   if (positions.rotaryDim)
     w.field("rotary_dim", *positions.rotaryDim);
   w.field("rope_style", getKeywordName(positions.ropeStyle));
+  if (!positions.ropeScaling)
+    return;
+  w.field("rope_scaling", getKeywordName(*positions.ropeScaling));
+  w.number("rope_scaling_factor", positions.ropeScalingFactor);
+  if (*positions.ropeScaling != RopeScaling::Llama3)
+    return;
+  w.number("rope_low_freq_factor", positions.ropeLowFreqFactor);
+  w.number("rope_high_freq_factor", positions.ropeHighFreqFactor);
+  w.field("rope_original_max_positions", positions.ropeOriginalMaxPositions);
 }
 
 static void printEmbeddingsAndStacks(const ModelSpec &spec, SpecWriter &w) {

@@ -35,6 +35,9 @@ static constexpr Keyword<PositionKind> kPositionKinds[] = {
 static constexpr Keyword<RopeStyle> kRopeStyles[] = {
     {"half", RopeStyle::Half}, {"interleaved", RopeStyle::Interleaved}};
 
+static constexpr Keyword<RopeScaling> kRopeScalings[] = {
+    {"linear", RopeScaling::Linear}, {"llama3", RopeScaling::Llama3}};
+
 static constexpr Keyword<OutputKind> kOutputKinds[] = {
     {"logits", OutputKind::Logits},
     {"hidden_states", OutputKind::HiddenStates},
@@ -72,6 +75,10 @@ template <> ArrayRef<Keyword<PositionKind>> kiln::getKeywords<PositionKind>() {
 
 template <> ArrayRef<Keyword<RopeStyle>> kiln::getKeywords<RopeStyle>() {
   return kRopeStyles;
+}
+
+template <> ArrayRef<Keyword<RopeScaling>> kiln::getKeywords<RopeScaling>() {
+  return kRopeScalings;
 }
 
 template <> ArrayRef<Keyword<OutputKind>> kiln::getKeywords<OutputKind>() {

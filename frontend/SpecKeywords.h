@@ -40,6 +40,7 @@ template <> llvm::ArrayRef<Keyword<NormPlacement>> getKeywords<NormPlacement>();
 template <> llvm::ArrayRef<Keyword<PositionKind>> getKeywords<PositionKind>();
 /// `positions.rope_style`.
 template <> llvm::ArrayRef<Keyword<RopeStyle>> getKeywords<RopeStyle>();
+template <> llvm::ArrayRef<Keyword<RopeScaling>> getKeywords<RopeScaling>();
 /// `output.kind`.
 template <> llvm::ArrayRef<Keyword<OutputKind>> getKeywords<OutputKind>();
 /// `output.positions`.

@@ -248,7 +248,14 @@ private:
     };
   }
 
-  /// Reads one of the keywords of `E` into `field`.
+  /// Reads one of the keywords of `E` into `field` (an E or an optional
+  /// one).
+  template <typename E> FieldReader enumeration(std::optional<E> &field) {
+    return [this, &field](const YamlNode &value, const std::string &path) {
+      if (std::optional<E> result = readEnum(value, path, getKeywords<E>()))
+        field = *result;
+    };
+  }
   template <typename E> FieldReader enumeration(E &field) {
     return [this, &field](const YamlNode &value, const std::string &path) {
       if (std::optional<E> result = readEnum(value, path, getKeywords<E>()))
@@ -347,6 +354,12 @@ private:
         {"theta", number(positions.theta)},
         {"rotary_dim", integer(positions.rotaryDim)},
         {"rope_style", enumeration(positions.ropeStyle)},
+        {"rope_scaling", enumeration(positions.ropeScaling)},
+        {"rope_scaling_factor", number(positions.ropeScalingFactor)},
+        {"rope_low_freq_factor", number(positions.ropeLowFreqFactor)},
+        {"rope_high_freq_factor", number(positions.ropeHighFreqFactor)},
+        {"rope_original_max_positions",
+         integer(positions.ropeOriginalMaxPositions)},
     };
   }
 

@@ -9,6 +9,8 @@
 
 #include "frontend/SpecValidation.h"
 
+#include "frontend/SpecKeywords.h"
+
 #include "frontend/WeightNames.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -206,12 +208,17 @@ private:
       return failInapplicable("positions.theta", "rope and sinusoidal");
     if (given("positions.rotary_dim") && !rope)
       return failInapplicable("positions.rotary_dim", "rope");
-    if (given("positions.rope_style") && !rope)
-      return failInapplicable("positions.rope_style", "rope");
+    for (const char *field :
+         {"positions.rope_style", "positions.rope_scaling",
+          "positions.rope_scaling_factor", "positions.rope_low_freq_factor",
+          "positions.rope_high_freq_factor",
+          "positions.rope_original_max_positions"})
+      if (given(field) && !rope)
+        return failInapplicable(field, "rope");
     if (given("positions.max") && positions.kind == PositionKind::None)
       return failInapplicable("positions.max", "learned, sinusoidal and rope");
 
-    if (rope && !checkRotaryDim())
+    if (rope && (!checkRotaryDim() || !checkRopeScaling()))
       return false;
     if (sinusoidal && spec.dModel % 2 != 0)
       return fail("model.d_model", "sinusoidal positions need an even " +
@@ -224,6 +231,58 @@ private:
                       Twine(positions.maxPositions) + ") is smaller than " +
                       quoted("model.max_seq_len") + " (" +
                       Twine(spec.maxSeqLen) + ")");
+    return true;
+  }
+
+  /// RoPE scaling has exactly the parameters of its kind: a positive
+  /// factor, and for llama3 positive bands, the high one above the low one,
+  /// and a positive training context length.
+  bool checkRopeScaling() {
+    const PositionSpec &positions = spec.positions;
+    std::optional<RopeScaling> scaling = positions.ropeScaling;
+    bool isLlama3 = scaling == RopeScaling::Llama3;
+    const std::pair<const char *, bool> fields[] = {
+        {"positions.rope_scaling_factor", scaling.has_value()},
+        {"positions.rope_low_freq_factor", isLlama3},
+        {"positions.rope_high_freq_factor", isLlama3},
+        {"positions.rope_original_max_positions", isLlama3}};
+    for (auto [field, isExpected] : fields) {
+      if (given(field) == isExpected)
+        continue;
+      if (!isExpected)
+        return fail(field, quoted(field) + " only applies to " +
+                               (scaling ? "llama3" : "scaled") +
+                               " rope positions; set " +
+                               quoted("positions.rope_scaling") +
+                               (scaling ? " to llama3" : ""));
+      return fail("positions.rope_scaling", quoted("positions.rope_scaling") +
+                                                " " + getKeywordName(*scaling) +
+                                                " needs " + quoted(field));
+    }
+    if (!scaling)
+      return true;
+    if (!checkPositive("positions.rope_scaling_factor",
+                       positions.ropeScalingFactor))
+      return false;
+    if (!isLlama3)
+      return true;
+    if (!checkPositive("positions.rope_low_freq_factor",
+                       positions.ropeLowFreqFactor) ||
+        !checkPositive("positions.rope_high_freq_factor",
+                       positions.ropeHighFreqFactor))
+      return false;
+    if (positions.ropeHighFreqFactor <= positions.ropeLowFreqFactor)
+      return fail("positions.rope_high_freq_factor",
+                  quoted("positions.rope_high_freq_factor") + " (" +
+                      formatNumber(positions.ropeHighFreqFactor) +
+                      ") must be greater than " +
+                      quoted("positions.rope_low_freq_factor") + " (" +
+                      formatNumber(positions.ropeLowFreqFactor) + ")");
+    if (positions.ropeOriginalMaxPositions <= 0)
+      return fail("positions.rope_original_max_positions",
+                  quoted("positions.rope_original_max_positions") +
+                      " must be positive, got " +
+                      Twine(positions.ropeOriginalMaxPositions));
     return true;
   }
 

@@ -122,11 +122,29 @@ static FailureOr<Value> emitAttention(ForwardBuilder &b, Value queries,
     if (positions.rotaryDim)
       rotaryDim = b.getBuilder().getI64IntegerAttr(*positions.rotaryDim);
     APFloat theta(positions.theta);
+    // The frequency scaling, if any: the factor of every kind, and llama3's
+    // bands and training context length.
+    Builder &builder = b.getBuilder();
+    RopeScalingAttr scaling;
+    FloatAttr factor, lowFreqFactor, highFreqFactor;
+    IntegerAttr originalMaxPositions;
+    if (positions.ropeScaling) {
+      scaling =
+          RopeScalingAttr::get(builder.getContext(), *positions.ropeScaling);
+      factor = builder.getF64FloatAttr(positions.ropeScalingFactor);
+    }
+    if (positions.ropeScaling == RopeScaling::Llama3) {
+      lowFreqFactor = builder.getF64FloatAttr(positions.ropeLowFreqFactor);
+      highFreqFactor = builder.getF64FloatAttr(positions.ropeHighFreqFactor);
+      originalMaxPositions =
+          builder.getI64IntegerAttr(positions.ropeOriginalMaxPositions);
+    }
     for (auto [value, leaf] : {std::pair<Value *, StringRef>{&q, "q_rope"},
                                std::pair<Value *, StringRef>{&k, "k_rope"}})
       *value = b.create<RopeOp>(
           b.loc(scope + "." + leaf, {"positions.kind", "positions.theta"}),
-          value->getType(), *value, theta, style, rotaryDim);
+          value->getType(), *value, theta, style, rotaryDim, scaling, factor,
+          lowFreqFactor, highFreqFactor, originalMaxPositions);
   }
 
   // Grouped-query and multi-query attention share each K/V head among

@@ -10,6 +10,7 @@
 #include "reference/OpEvaluators.h"
 
 #include "llvm/Support/Format.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -86,6 +87,30 @@ LogicalResult evaluateOp(SinusoidalPositionsOp op, ValueTensors &values) {
   return success();
 }
 
+/// The rotation frequency of pair `pair` of `rotated` features,
+/// `theta^(-2 pair / rotated)`, stretched as the op's scaling says (see the
+/// description of kiln.rope).
+static double getRopeFrequency(RopeOp op, int64_t pair, int64_t rotated) {
+  double frequency = std::pow(op.getTheta().convertToDouble(),
+                              -2.0 * static_cast<double>(pair) / rotated);
+  std::optional<RopeScaling> scaling = op.getScaling();
+  if (!scaling)
+    return frequency;
+  double stretched = frequency / op.getFactor()->convertToDouble();
+  if (*scaling == RopeScaling::Linear)
+    return stretched;
+  double low = op.getLowFreqFactor()->convertToDouble();
+  double high = op.getHighFreqFactor()->convertToDouble();
+  double original = static_cast<double>(*op.getOriginalMaxPositions());
+  double wavelength = 2 * llvm::numbers::pi / frequency;
+  if (wavelength < original / high)
+    return frequency;
+  if (wavelength > original / low)
+    return stretched;
+  double weight = (original / wavelength - low) / (high - low);
+  return (1 - weight) * stretched + weight * frequency;
+}
+
 LogicalResult evaluateOp(RopeOp op, ValueTensors &values) {
   const ReferenceTensor &input = values.lookup(op.getInput());
   int64_t batch = input.getDimSize(0), heads = input.getDimSize(1),
@@ -98,18 +123,20 @@ LogicalResult evaluateOp(RopeOp op, ValueTensors &values) {
   if (rotated % 2 != 0)
     return op.emitError()
            << "expected an even number of rotated features, got " << rotated;
-  double theta = op.getTheta().convertToDouble();
   int64_t numPairs = rotated / 2;
   bool isHalf = op.getStyle() == RopeStyle::Half;
   // Features from `rotated` on pass through unchanged.
   ReferenceTensor output = input;
+  std::vector<double> frequencies;
+  for (int64_t i = 0; i < numPairs; ++i)
+    frequencies.push_back(getRopeFrequency(op, i, rotated));
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t h = 0; h < heads; ++h)
       for (int64_t s = 0; s < seq; ++s)
         for (int64_t i = 0; i < numPairs; ++i) {
           int64_t first = isHalf ? i : 2 * i;
           int64_t second = isHalf ? i + numPairs : 2 * i + 1;
-          double angle = s * std::pow(theta, -2.0 * i / rotated);
+          double angle = s * frequencies[i];
           double x1 = input.at({b, h, s, first});
           double x2 = input.at({b, h, s, second});
           output.at({b, h, s, first}) =

@@ -58,6 +58,10 @@ getAttrAs(const std::map<std::string, SignatureValue> &attributes,
   return std::get<T>(it->second);
 }
 
+bool KernelSignature::hasAttr(StringRef name) const {
+  return attributes.count(name.str()) != 0;
+}
+
 int64_t KernelSignature::getInt(StringRef name) const {
   return getAttrAs<int64_t>(attributes, name);
 }
@@ -267,6 +271,17 @@ LogicalResult describe(RopeOp op, SignatureBuilder &builder) {
   builder.setAttr("style", stringifyRopeStyle(op.getStyle()).str());
   builder.setAttr("rotary_dim",
                   static_cast<int64_t>(op.getRotaryDim().value_or(headDim)));
+  std::optional<RopeScaling> scaling = op.getScaling();
+  if (!scaling)
+    return success();
+  builder.setAttr("scaling", stringifyRopeScaling(*scaling).str());
+  builder.setAttr("factor", toDouble(*op.getFactor()));
+  if (*scaling == RopeScaling::Llama3) {
+    builder.setAttr("low_freq_factor", toDouble(*op.getLowFreqFactor()));
+    builder.setAttr("high_freq_factor", toDouble(*op.getHighFreqFactor()));
+    builder.setAttr("original_max_positions",
+                    static_cast<int64_t>(*op.getOriginalMaxPositions()));
+  }
   return success();
 }
 

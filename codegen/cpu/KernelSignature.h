@@ -82,6 +82,9 @@ public:
   /// Sets static attribute `name`.
   void setAttr(llvm::StringRef name, SignatureValue value);
 
+  /// Whether attribute `name` is set.
+  bool hasAttr(llvm::StringRef name) const;
+
   /// The value of attribute `name`, which must be set with that type.
   int64_t getInt(llvm::StringRef name) const;
   double getFloat(llvm::StringRef name) const;

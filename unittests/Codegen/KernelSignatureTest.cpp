@@ -135,6 +135,17 @@ TEST(KernelSignatureTest, RopeResolvesTheRotaryDimension) {
             "(?x?x?x128xf32)->(?x?x?x128xf32)");
 }
 
+TEST(KernelSignatureTest, RopeBakesItsScaling) {
+  EXPECT_EQ(keyOrError("%x: tensor<1x8x?x64xf32>",
+                       "%y = kiln.rope %x theta 500000.0 style half scaling "
+                       "llama3 factor 32.0 low_freq_factor 1.0 "
+                       "high_freq_factor 4.0 original_max_positions 8192 : "
+                       "tensor<1x8x?x64xf32>"),
+            "kiln.rope{factor=32,high_freq_factor=4,low_freq_factor=1,"
+            "original_max_positions=8192,rotary_dim=64,scaling=llama3,style="
+            "half,theta=5e+05}(?x?x?x64xf32)->(?x?x?x64xf32)");
+}
+
 TEST(KernelSignatureTest, ReshapeHasNoKernel) {
   EXPECT_EQ(keyOrError("%x: tensor<1x?x768xf32>",
                        "%y = kiln.reshape %x : tensor<1x?x768xf32> -> "

@@ -118,6 +118,29 @@ TEST(RopeKernelTest, PartialRotaryDimHalfStyle) {
                                {{0, 0, 5}, {0, 0, 40}});
 }
 
+TEST(RopeKernelTest, LinearScaling) {
+  expectKernelMatchesReference(R"mlir(
+    func.func @f(%x: tensor<1x2x?x16xf32>) -> tensor<1x2x?x16xf32> {
+      %y = kiln.rope %x theta 10000.0 style half scaling linear factor 4.0
+          : tensor<1x2x?x16xf32>
+      return %y : tensor<1x2x?x16xf32>
+    })mlir",
+                               {{0, 0, 7}, {0, 0, 900}});
+}
+
+TEST(RopeKernelTest, Llama3Scaling) {
+  // Llama 3.1's bands on 64 features: pairs 0 to 14 keep their frequency,
+  // 15 to 17 blend, and 18 to 31 are divided by the factor.
+  expectKernelMatchesReference(R"mlir(
+    func.func @f(%x: tensor<1x2x?x64xf32>) -> tensor<1x2x?x64xf32> {
+      %y = kiln.rope %x theta 500000.0 style half scaling llama3 factor 32.0
+          low_freq_factor 1.0 high_freq_factor 4.0
+          original_max_positions 8192 : tensor<1x2x?x64xf32>
+      return %y : tensor<1x2x?x64xf32>
+    })mlir",
+                               {{0, 0, 5}, {0, 0, 3000}});
+}
+
 TEST(RopeKernelTest, PartialRotaryDimInterleavedStyle) {
   expectKernelMatchesReference(R"mlir(
     func.func @f(%x: tensor<1x2x?x10xf32>) -> tensor<1x2x?x10xf32> {

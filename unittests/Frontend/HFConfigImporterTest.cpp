@@ -170,6 +170,30 @@ TEST_F(HFConfigImporterTest, MapsLlamaDefaultsAndOptionalKeys) {
             "model.layers.{layer}.mlp.gate_proj.bias");
 }
 
+TEST_F(HFConfigImporterTest, MapsRopeScaling) {
+  std::optional<ModelSpec> linear = loadJson(
+      withKey(kLlama, R"("rope_scaling": {"type": "linear", "factor": 2.0})"));
+  ASSERT_TRUE(linear) << renderAll();
+  EXPECT_EQ(linear->positions.ropeScaling, RopeScaling::Linear);
+  EXPECT_EQ(linear->positions.ropeScalingFactor, 2.0);
+
+  std::optional<ModelSpec> llama3 =
+      loadJson(withKey(kLlama, R"("rope_scaling": {"factor": 32.0,
+  "high_freq_factor": 4.0, "low_freq_factor": 1.0,
+  "original_max_position_embeddings": 8192, "rope_type": "llama3"})"));
+  ASSERT_TRUE(llama3) << renderAll();
+  EXPECT_EQ(llama3->positions.ropeScaling, RopeScaling::Llama3);
+  EXPECT_EQ(llama3->positions.ropeScalingFactor, 32.0);
+  EXPECT_EQ(llama3->positions.ropeLowFreqFactor, 1.0);
+  EXPECT_EQ(llama3->positions.ropeHighFreqFactor, 4.0);
+  EXPECT_EQ(llama3->positions.ropeOriginalMaxPositions, 8192);
+
+  std::optional<ModelSpec> unscaled =
+      loadJson(withKey(kLlama, R"("rope_scaling": {"rope_type": "default"})"));
+  ASSERT_TRUE(unscaled) << renderAll();
+  EXPECT_FALSE(unscaled->positions.ropeScaling);
+}
+
 TEST_F(HFConfigImporterTest, WarnsAboutUnknownKeysAndStillImports) {
   std::optional<ModelSpec> spec =
       loadJson(withKey(kGpt2, R"("n_heads": 4, "my_custom_flag": 1)"));
@@ -354,10 +378,34 @@ INSTANTIATE_TEST_SUITE_P(
 INSTANTIATE_TEST_SUITE_P(
     Unsupported, BadHFConfigTest,
     ::testing::ValuesIn(std::vector<BadInput>{
-        {"RopeScaling",
+        {"RopeScalingYarn",
          withKey(kLlama,
-                 R"("rope_scaling": {"type": "linear", "factor": 2.0})"),
-         3, 3, "unsupported 'rope_scaling' (Kiln supports only null)"},
+                 R"("rope_scaling": {"rope_type": "yarn", "factor": 4.0})"),
+         3, 3,
+         "unsupported rope_type 'yarn' in 'rope_scaling'; Kiln supports "
+         "default, linear and llama3"},
+        {"RopeScalingUnknownParameter",
+         withKey(kLlama, R"("rope_scaling": {"type": "linear", "factor": 2.0,
+  "attention_factor": 0.5})"),
+         3, 3,
+         "unsupported parameter 'attention_factor' in 'rope_scaling' for "
+         "rope_type 'linear'"},
+        {"RopeScalingWithoutType",
+         withKey(kLlama, R"("rope_scaling": {"factor": 2.0})"), 3, 3,
+         "expected a string 'rope_type' in 'rope_scaling'; Kiln supports "
+         "default, linear and llama3"},
+        {"RopeScalingMissingBand",
+         withKey(kLlama, R"("rope_scaling": {"rope_type": "llama3",
+  "factor": 8.0, "low_freq_factor": 1.0,
+  "original_max_position_embeddings": 64})"),
+         3, 3, "'rope_scaling' llama3 needs 'rope_scaling.high_freq_factor'"},
+        {"RopeScalingBandsReversed",
+         withKey(kLlama, R"("rope_scaling": {"rope_type": "llama3",
+  "factor": 8.0, "low_freq_factor": 4.0, "high_freq_factor": 1.0,
+  "original_max_position_embeddings": 64})"),
+         3, 3,
+         "'rope_scaling.high_freq_factor' (1) must be greater than "
+         "'rope_scaling.low_freq_factor' (4)"},
         {"ScaleByInverseLayerIndex",
          withKey(kGpt2, "\"scale_attn_by_inverse_layer_idx\": true"), 3, 3,
          "unsupported 'scale_attn_by_inverse_layer_idx': true (Kiln supports "

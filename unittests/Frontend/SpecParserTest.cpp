@@ -102,6 +102,11 @@ TEST_F(SpecParserTest, RopeSettingsAndActivationOverrideLlamasDefaults) {
   theta: 500000
   rotary_dim: 8
   rope_style: interleaved
+  rope_scaling: llama3
+  rope_scaling_factor: 32
+  rope_low_freq_factor: 1
+  rope_high_freq_factor: 4
+  rope_original_max_positions: 8192
 )");
   ASSERT_TRUE(spec) << renderAll();
   EXPECT_EQ(spec->ffn, FfnKind::GeGlu);
@@ -109,6 +114,11 @@ TEST_F(SpecParserTest, RopeSettingsAndActivationOverrideLlamasDefaults) {
   EXPECT_EQ(spec->positions.theta, 500000.0);
   EXPECT_EQ(spec->positions.rotaryDim, 8);
   EXPECT_EQ(spec->positions.ropeStyle, RopeStyle::Interleaved);
+  EXPECT_EQ(spec->positions.ropeScaling, RopeScaling::Llama3);
+  EXPECT_EQ(spec->positions.ropeScalingFactor, 32.0);
+  EXPECT_EQ(spec->positions.ropeLowFreqFactor, 1.0);
+  EXPECT_EQ(spec->positions.ropeHighFreqFactor, 4.0);
+  EXPECT_EQ(spec->positions.ropeOriginalMaxPositions, 8192);
 }
 
 TEST_F(SpecParserTest, AcceptsTheFamilysOwnArchitectureSpelledOut) {

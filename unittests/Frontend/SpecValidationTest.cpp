@@ -136,6 +136,34 @@ INSTANTIATE_TEST_SUITE_P(
          12, 15, "'positions.rotary_dim' (32) exceeds the head dimension (16)"},
         {"OddRotaryDim", kTinyLlama + "positions:\n  rotary_dim: 7\n", 12, 15,
          "rope positions need an even 'positions.rotary_dim', got 7"},
+        {"RopeScalingWithoutFactor",
+         kTinyLlama + "positions:\n  rope_scaling: linear\n", 12, 17,
+         "'positions.rope_scaling' linear needs "
+         "'positions.rope_scaling_factor'"},
+        {"RopeScalingBandsWithLinear",
+         kTinyLlama + "positions:\n  rope_scaling: linear\n"
+                      "  rope_scaling_factor: 2\n  rope_low_freq_factor: 1\n",
+         14, 25,
+         "'positions.rope_low_freq_factor' only applies to llama3 rope "
+         "positions; set 'positions.rope_scaling' to llama3"},
+        {"RopeScalingFactorWithoutScaling",
+         kTinyLlama + "positions:\n  rope_scaling_factor: 2\n", 12, 24,
+         "'positions.rope_scaling_factor' only applies to scaled rope "
+         "positions; set 'positions.rope_scaling'"},
+        {"RopeScalingZeroFactor",
+         kTinyLlama + "positions:\n  rope_scaling: linear\n"
+                      "  rope_scaling_factor: 0\n",
+         13, 24,
+         "'positions.rope_scaling_factor' must be a positive finite number, "
+         "got 0"},
+        {"RopeScalingZeroOriginalLength",
+         kTinyLlama + "positions:\n  rope_scaling: llama3\n"
+                      "  rope_scaling_factor: 8\n  rope_low_freq_factor: 1\n"
+                      "  rope_high_freq_factor: 4\n"
+                      "  rope_original_max_positions: 0\n",
+         16, 32,
+         "'positions.rope_original_max_positions' must be positive, "
+         "got 0"},
         {"OddDModelWithSinusoids",
          edit(edit(kTinyTransformer, "d_model: 32", "d_model: 33"), "heads: 4",
               "heads: 3"),
@@ -167,6 +195,9 @@ INSTANTIATE_TEST_SUITE_P(
         {"RopeStyleWithoutRope",
          kTinyGpt2 + "positions:\n  rope_style: interleaved\n", 12, 15,
          "'positions.rope_style' only applies to rope positions"},
+        {"RopeScalingWithoutRope",
+         kTinyGpt2 + "positions:\n  rope_scaling: linear\n", 12, 17,
+         "'positions.rope_scaling' only applies to rope positions"},
         {"MaxWithoutPositions",
          edit(kTinyCustom, "kind: learned", "kind: none\n  max: 64"), 17, 8,
          "'positions.max' only applies to learned, sinusoidal and rope "

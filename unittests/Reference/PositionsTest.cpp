@@ -158,6 +158,48 @@ TEST_F(RopeTest, RotaryDimRotatesOnlyTheLeadingFeatures) {
       {1, 2, 3, 4, 1 * c1 - 2 * s1, 2 * c1 + 1 * s1, 3, 4}));
 }
 
+TEST_F(RopeTest, LinearScalingDividesEveryFrequency) {
+  std::optional<ReferenceTensor> y =
+      rotate("style half scaling linear factor 2.0");
+  ASSERT_TRUE(y);
+  // Position 1 rotates (1, 3) by angle 1 / 2 and (2, 4) by angle 0.1 / 2.
+  double c1 = std::cos(0.5), s1 = std::sin(0.5);
+  double c2 = std::cos(0.05), s2 = std::sin(0.05);
+  EXPECT_TRUE(isTensorNear(*y, {1, 1, 2, 4},
+                           {1, 2, 3, 4, 1 * c1 - 3 * s1, 2 * c2 - 4 * s2,
+                            3 * c1 + 1 * s1, 4 * c2 + 2 * s2}));
+}
+
+TEST_F(RopeTest, Llama3ScalingBlendsTheMiddleBand) {
+  // Wavelengths 2 pi and 20 pi against bands at 100 / 4 and 100 / 1: the
+  // first frequency keeps its value and the second blends 0.1 / 8 and 0.1
+  // with weight (100 / (20 pi) - 1) / 3 on 0.1 (Hugging Face's
+  // _compute_llama3_parameters gives 0.02975352506846948).
+  std::optional<ReferenceTensor> y =
+      rotate("style half scaling llama3 factor 8.0 low_freq_factor 1.0 "
+             "high_freq_factor 4.0 original_max_positions 100");
+  ASSERT_TRUE(y);
+  double blended = 0.02975352506846948;
+  double c1 = std::cos(1.0), s1 = std::sin(1.0);
+  double c2 = std::cos(blended), s2 = std::sin(blended);
+  EXPECT_TRUE(isTensorNear(*y, {1, 1, 2, 4},
+                           {1, 2, 3, 4, 1 * c1 - 3 * s1, 2 * c2 - 4 * s2,
+                            3 * c1 + 1 * s1, 4 * c2 + 2 * s2}));
+}
+
+TEST_F(RopeTest, Llama3ScalingDividesTheLowBand) {
+  // A wavelength of 20 pi exceeds 50 / 1: the frequency 0.1 becomes 0.1 / 8.
+  std::optional<ReferenceTensor> y =
+      rotate("style half scaling llama3 factor 8.0 low_freq_factor 1.0 "
+             "high_freq_factor 4.0 original_max_positions 50");
+  ASSERT_TRUE(y);
+  double c1 = std::cos(1.0), s1 = std::sin(1.0);
+  double c2 = std::cos(0.0125), s2 = std::sin(0.0125);
+  EXPECT_TRUE(isTensorNear(*y, {1, 1, 2, 4},
+                           {1, 2, 3, 4, 1 * c1 - 3 * s1, 2 * c2 - 4 * s2,
+                            3 * c1 + 1 * s1, 4 * c2 + 2 * s2}));
+}
+
 TEST_F(RopeTest, RejectsARotaryDimPastTheRunTimeHeadSize) {
   EXPECT_TRUE(failed(evaluate(
       R"mlir(

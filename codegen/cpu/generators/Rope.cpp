@@ -1,7 +1,8 @@
 //===- Rope.cpp - Kernels of rotary position embeddings -------------------===//
 //
 // `kiln.rope` on [batch, heads, seq, head_dim]. The cosines and sines of
-// `s * theta^(-2i/rotary_dim)` are computed in f64 (f32 angles drift by
+// `s * f_i`, with the frequency `f_i = theta^(-2i/rotary_dim)` stretched as
+// the op's scaling says, are computed in f64 (f32 angles drift by
 // 1e-4 rad at a few thousand positions) once per call into a
 // [seq, rotary_dim / 2] table shared by every batch and head; the rotation
 // itself is f32. Features from `rotary_dim` on pass through.
@@ -11,11 +12,39 @@
 #include "codegen/cpu/generators/GeneratorSupport.h"
 #include "codegen/cpu/generators/Generators.h"
 
+#include "llvm/Support/MathExtras.h"
+
 using namespace llvm;
 
 namespace kiln {
 
 namespace {
+
+/// The rotation frequency of pair `pair` of `rotated` features in f64,
+/// `theta^(-2 pair / rotated)`, stretched as the signature's `scaling` says
+/// (see the description of kiln.rope).
+Halide::Expr getFrequency(const KernelSignature &signature, Halide::Expr pair,
+                          int rotated) {
+  Halide::Expr frequency =
+      Halide::pow(Halide::Expr(signature.getFloat("theta")),
+                  Halide::Expr(-2.0 / rotated) * Halide::cast<double>(pair));
+  if (!signature.hasAttr("scaling"))
+    return frequency;
+  // Halide has no operators on C++ doubles: the constants become f64 Exprs.
+  Halide::Expr factor(signature.getFloat("factor"));
+  Halide::Expr stretched = frequency / factor;
+  if (signature.getString("scaling") == "linear")
+    return stretched;
+  Halide::Expr low(signature.getFloat("low_freq_factor"));
+  Halide::Expr high(signature.getFloat("high_freq_factor"));
+  Halide::Expr original(
+      static_cast<double>(signature.getInt("original_max_positions")));
+  Halide::Expr wavelength = Halide::Expr(2 * numbers::pi) / frequency;
+  Halide::Expr weight = (original / wavelength - low) / (high - low);
+  return Halide::select(
+      wavelength<original / high, frequency, wavelength> original / low,
+      stretched, (1 - weight) * stretched + weight * frequency);
+}
 
 /// Generates the rotary-embedding kernels.
 class RopeGenerator : public PointwiseKernelGenerator {
@@ -40,9 +69,7 @@ public:
 
     Halide::Var pair("pair");
     Halide::Func inverseFrequency("inverse_frequency");
-    inverseFrequency(pair) =
-        Halide::pow(Halide::Expr(signature.getFloat("theta")),
-                    Halide::Expr(-2.0 / rotated) * Halide::cast<double>(pair));
+    inverseFrequency(pair) = getFrequency(signature, pair, rotated);
     Halide::Expr angle =
         Halide::cast<double>(position) * inverseFrequency(pair);
     Halide::Func rotation("rotation");

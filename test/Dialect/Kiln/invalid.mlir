@@ -193,6 +193,73 @@ func.func @rope_odd_head_dim(%q: tensor<1x8x?x63xf32>)
 
 // -----
 
+// kiln.rope: every scaling kind needs its factor.
+func.func @rope_scaling_without_factor(%q: tensor<1x8x?x64xf32>)
+    -> tensor<1x8x?x64xf32> {
+  // expected-error @+1 {{'kiln.rope' op expected factor with scaling linear}}
+  %0 = kiln.rope %q theta 10000.0 style half scaling linear
+      : tensor<1x8x?x64xf32>
+  return %0 : tensor<1x8x?x64xf32>
+}
+
+// -----
+
+// kiln.rope: scaling parameters without a scaling kind have no meaning.
+func.func @rope_factor_without_scaling(%q: tensor<1x8x?x64xf32>)
+    -> tensor<1x8x?x64xf32> {
+  // expected-error @+1 {{'kiln.rope' op unexpected factor without scaling}}
+  %0 = kiln.rope %q theta 10000.0 style half factor 2.0
+      : tensor<1x8x?x64xf32>
+  return %0 : tensor<1x8x?x64xf32>
+}
+
+// -----
+
+// kiln.rope: llama3 scaling needs all of its parameters.
+func.func @rope_llama3_incomplete(%q: tensor<1x8x?x64xf32>)
+    -> tensor<1x8x?x64xf32> {
+  // expected-error @+1 {{'kiln.rope' op expected original_max_positions with scaling llama3}}
+  %0 = kiln.rope %q theta 10000.0 style half scaling llama3 factor 8.0
+      low_freq_factor 1.0 high_freq_factor 4.0 : tensor<1x8x?x64xf32>
+  return %0 : tensor<1x8x?x64xf32>
+}
+
+// -----
+
+// kiln.rope: linear scaling has no frequency bands.
+func.func @rope_linear_with_bands(%q: tensor<1x8x?x64xf32>)
+    -> tensor<1x8x?x64xf32> {
+  // expected-error @+1 {{'kiln.rope' op unexpected low_freq_factor with scaling linear}}
+  %0 = kiln.rope %q theta 10000.0 style half scaling linear factor 8.0
+      low_freq_factor 1.0 : tensor<1x8x?x64xf32>
+  return %0 : tensor<1x8x?x64xf32>
+}
+
+// -----
+
+// kiln.rope: the scaling factor must be positive.
+func.func @rope_scaling_factor_zero(%q: tensor<1x8x?x64xf32>)
+    -> tensor<1x8x?x64xf32> {
+  // expected-error @+1 {{'kiln.rope' op expected factor to be positive, got 0}}
+  %0 = kiln.rope %q theta 10000.0 style half scaling linear factor 0.0
+      : tensor<1x8x?x64xf32>
+  return %0 : tensor<1x8x?x64xf32>
+}
+
+// -----
+
+// kiln.rope: llama3's high-frequency band starts above its low one.
+func.func @rope_llama3_bands_reversed(%q: tensor<1x8x?x64xf32>)
+    -> tensor<1x8x?x64xf32> {
+  // expected-error @+1 {{'kiln.rope' op expected high_freq_factor to be greater than low_freq_factor 4.000000e+00, got 1.000000e+00}}
+  %0 = kiln.rope %q theta 10000.0 style half scaling llama3 factor 8.0
+      low_freq_factor 4.0 high_freq_factor 1.0 original_max_positions 8192
+      : tensor<1x8x?x64xf32>
+  return %0 : tensor<1x8x?x64xf32>
+}
+
+// -----
+
 // kiln.rope: an explicit rotary_dim must be even.
 func.func @rope_odd_rotary_dim(%q: tensor<1x8x?x64xf32>)
     -> tensor<1x8x?x64xf32> {

@@ -96,6 +96,27 @@ func.func @rope_half(%q: tensor<1x32x?x64xf32>) -> tensor<1x32x?x64xf32> {
   return %0 : tensor<1x32x?x64xf32>
 }
 
+// CHECK-LABEL: func.func @rope_llama3_scaling(
+// CHECK-SAME: %[[Q:[^:]+]]: tensor<1x8x?x64xf32>)
+// CHECK: %[[OUT:.+]] = kiln.rope %[[Q]] theta 5.000000e+05 style half scaling llama3 factor 3.200000e+01 low_freq_factor 1.000000e+00 high_freq_factor 4.000000e+00 original_max_positions 8192 : tensor<1x8x?x64xf32>
+// CHECK: return %[[OUT]]
+func.func @rope_llama3_scaling(%q: tensor<1x8x?x64xf32>) -> tensor<1x8x?x64xf32> {
+  %0 = kiln.rope %q theta 500000.0 style half scaling llama3 factor 32.0
+      low_freq_factor 1.0 high_freq_factor 4.0 original_max_positions 8192
+      : tensor<1x8x?x64xf32>
+  return %0 : tensor<1x8x?x64xf32>
+}
+
+// CHECK-LABEL: func.func @rope_linear_scaling(
+// CHECK-SAME: %[[Q:[^:]+]]: tensor<1x8x?x64xf32>)
+// CHECK: %[[OUT:.+]] = kiln.rope %[[Q]] theta 1.000000e+04 style interleaved rotary_dim 32 scaling linear factor 4.000000e+00 : tensor<1x8x?x64xf32>
+// CHECK: return %[[OUT]]
+func.func @rope_linear_scaling(%q: tensor<1x8x?x64xf32>) -> tensor<1x8x?x64xf32> {
+  %0 = kiln.rope %q theta 10000.0 style interleaved rotary_dim 32
+      scaling linear factor 4.0 : tensor<1x8x?x64xf32>
+  return %0 : tensor<1x8x?x64xf32>
+}
+
 // CHECK-LABEL: func.func @rope_interleaved_partial_f16(
 // CHECK-SAME: %[[Q:[^:]+]]: tensor<1x16x?x256xf16>)
 // CHECK: %[[OUT:.+]] = kiln.rope %[[Q]] theta 1.000000e+04 style interleaved rotary_dim 64 : tensor<1x16x?x256xf16>
