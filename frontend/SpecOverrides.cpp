@@ -33,6 +33,12 @@ struct SpecOverrideOptions {
                             "logits for the last position only, all that "
                             "choosing the next token needs")),
       cl::cat(getSpecOverrideCategory())};
+  cl::opt<int64_t> maxSeqLen{
+      "max-seq-len",
+      cl::desc("Longest sequence the compiled model accepts, at most the "
+               "spec's (overrides model.max_seq_len; the scratch memory of "
+               "a forward pass grows with it)"),
+      cl::value_desc("tokens"), cl::cat(getSpecOverrideCategory())};
 };
 
 } // namespace
@@ -51,15 +57,41 @@ static bool givesOutputPositions() {
          options->outputPositions.getNumOccurrences() != 0;
 }
 
+/// Whether the command line gives `--max-seq-len`.
+static bool givesMaxSeqLen() {
+  return options.isConstructed() &&
+         options->maxSeqLen.getNumOccurrences() != 0;
+}
+
 void kiln::registerSpecOverrideOptions() { *options; }
 
 std::optional<StringRef> kiln::getGivenSpecOverride() {
   if (givesOutputPositions())
     return StringRef("--output-positions");
+  if (givesMaxSeqLen())
+    return StringRef("--max-seq-len");
   return std::nullopt;
 }
 
+/// Lowers the model's maximum sequence length to `--max-seq-len`: every
+/// table and RoPE range that fits the spec's maximum fits a shorter one.
+static bool applyMaxSeqLen(ModelSpec &spec, SourceMgr &sourceMgr) {
+  int64_t maxSeqLen = options->maxSeqLen;
+  if (maxSeqLen >= 1 && maxSeqLen <= spec.maxSeqLen) {
+    spec.maxSeqLen = maxSeqLen;
+    return true;
+  }
+  SpecDiagnostics diagnostics(sourceMgr);
+  diagnostics.error(spec.locOf("model.max_seq_len"),
+                    "--max-seq-len must be between 1 and the model's maximum "
+                    "sequence length " +
+                        Twine(spec.maxSeqLen) + ", got " + Twine(maxSeqLen));
+  return false;
+}
+
 bool kiln::applySpecOverrides(ModelSpec &spec, SourceMgr &sourceMgr) {
+  if (givesMaxSeqLen() && !applyMaxSeqLen(spec, sourceMgr))
+    return false;
   if (!givesOutputPositions())
     return true;
   if (spec.output != OutputKind::Logits) {
