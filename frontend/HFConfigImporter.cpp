@@ -196,7 +196,8 @@ static constexpr StringLiteral kIgnoredCommonKeys[] = {
 static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
     {"bert", ModelFamily::Bert},
     {"gpt2", ModelFamily::Gpt2},
-    {"llama", ModelFamily::Llama}};
+    {"llama", ModelFamily::Llama},
+    {"mistral", ModelFamily::Llama}};
 
 //===----------------------------------------------------------------------===//
 // HFImporter
@@ -589,6 +590,10 @@ private:
   bool parseJson();
   /// The family of `model_type`.
   std::optional<ModelFamily> readModelType();
+  /// MistralConfig's defaults where they differ from LlamaConfig's, for
+  /// absent keys: 8 key/value heads and a window of 4096 tokens (a null
+  /// `sliding_window` means none). Errors about them point at `model_type`.
+  void applyMistralDefaults();
   /// Reads every key with `fields` and checks the required ones are there.
   void readFields(ArrayRef<HFField> fields, StringRef modelType);
 
@@ -727,6 +732,18 @@ void HFImporter::readFields(ArrayRef<HFField> fields, StringRef modelType) {
   }
 }
 
+void HFImporter::applyMistralDefaults() {
+  const json::Object &object = *config.getAsObject();
+  if (!object.get("num_key_value_heads")) {
+    spec.numKvHeads = 8;
+    record("model_type", "attention.kv_heads");
+  }
+  if (!object.get("sliding_window")) {
+    spec.decoder.selfAttention.slidingWindow = 4096;
+    record("model_type", "attention.sliding_window");
+  }
+}
+
 std::optional<ModelSpec> HFImporter::import() {
   if (!parseJson())
     return std::nullopt;
@@ -749,6 +766,8 @@ std::optional<ModelSpec> HFImporter::import() {
   if (failed)
     return std::nullopt;
 
+  if (modelType == "mistral")
+    applyMistralDefaults();
   // GPT-2's MLP is 4 * n_embd wide unless n_inner says otherwise.
   if (*family == ModelFamily::Gpt2 && !spec.fieldLocs.count("ffn.dim") &&
       spec.dModel <= kMaxSpecSize)

@@ -170,6 +170,30 @@ TEST_F(HFConfigImporterTest, MapsLlamaDefaultsAndOptionalKeys) {
             "model.layers.{layer}.mlp.gate_proj.bias");
 }
 
+TEST_F(HFConfigImporterTest, MapsMistralWithItsOwnDefaults) {
+  // Mistral is LLaMA with a sliding window; MistralConfig's defaults are 8
+  // key/value heads and a window of 4096 tokens.
+  std::string mistral =
+      edit(edit(kLlama, "\"llama\"", "\"mistral\""),
+           "\"num_attention_heads\": 4", "\"num_attention_heads\": 16");
+  std::optional<ModelSpec> defaults = loadJson(mistral);
+  ASSERT_TRUE(defaults) << renderAll();
+  EXPECT_EQ(defaults->numKvHeads, 8);
+  EXPECT_EQ(defaults->decoder.selfAttention.slidingWindow, 4096);
+  EXPECT_TRUE(defaults->decoder.selfAttention.causal);
+
+  std::optional<ModelSpec> given = loadJson(
+      withKey(mistral, R"("num_key_value_heads": 2, "sliding_window": 16)"));
+  ASSERT_TRUE(given) << renderAll();
+  EXPECT_EQ(given->numKvHeads, 2);
+  EXPECT_EQ(given->decoder.selfAttention.slidingWindow, 16);
+
+  std::optional<ModelSpec> unwindowed =
+      loadJson(withKey(mistral, R"("sliding_window": null)"));
+  ASSERT_TRUE(unwindowed) << renderAll();
+  EXPECT_FALSE(unwindowed->decoder.selfAttention.slidingWindow);
+}
+
 TEST_F(HFConfigImporterTest, MapsRopeScaling) {
   std::optional<ModelSpec> linear = loadJson(
       withKey(kLlama, R"("rope_scaling": {"type": "linear", "factor": 2.0})"));
@@ -310,9 +334,10 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::ValuesIn(std::vector<BadInput>{
         {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
          "missing required field 'model_type'; Kiln supports bert, gpt2, "
-         "llama"},
-        {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"mistral\""), 2, 3,
-         "unsupported model_type 'mistral'; Kiln supports bert, gpt2, llama"},
+         "llama, mistral"},
+        {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
+         "unsupported model_type 'falcon'; Kiln supports bert, gpt2, llama, "
+         "mistral"},
         {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
          "expected a string for 'model_type', got 2"},
     }),
