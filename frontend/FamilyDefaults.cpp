@@ -344,6 +344,8 @@ public:
   /// Fields whose default is a function of other fields.
   void fillDerived(bool encoderPadding) {
     fill("attention.kv_heads", spec.numKvHeads, spec.numHeads);
+    fill("attention.output_bias", spec.attentionOutputBias,
+         spec.attentionBias);
     if (spec.numHeads > 0)
       fill("attention.head_dim", spec.headDim, spec.dModel / spec.numHeads);
     fill("positions.max", spec.positions.maxPositions, spec.maxSeqLen);

@@ -197,7 +197,8 @@ static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
     {"bert", ModelFamily::Bert},
     {"gpt2", ModelFamily::Gpt2},
     {"llama", ModelFamily::Llama},
-    {"mistral", ModelFamily::Llama}};
+    {"mistral", ModelFamily::Llama},
+    {"qwen2", ModelFamily::Llama}};
 
 //===----------------------------------------------------------------------===//
 // HFImporter
@@ -562,8 +563,30 @@ private:
     };
   }
 
-  /// The fields of `family`, then the common ones.
-  std::vector<HFField> getFields(ModelFamily family) {
+  /// Keys of Qwen2Config: LLaMA's without its bias switches (Q, K and V
+  /// always have biases, the output projection none), and with a window
+  /// that Qwen2 applies only to the layers from `max_window_layers` on.
+  std::vector<HFField> qwen2Fields() {
+    std::vector<HFField> fields = llamaFields();
+    erase_if(fields, [](const HFField &field) {
+      return is_contained({"attention_bias", "mlp_bias", "sliding_window",
+                           "pretraining_tp"},
+                          field.key);
+    });
+    append_range(
+        fields,
+        std::vector<HFField>{
+            onlyValue("use_sliding_window", false,
+                      "Qwen2 windows only the layers from max_window_layers "
+                      "on, Kiln every layer or none"),
+            // Both only apply with use_sliding_window.
+            ignored("sliding_window"), ignored("max_window_layers")});
+    return fields;
+  }
+
+  /// The fields of model type `modelType` of `family`, then the common
+  /// ones.
+  std::vector<HFField> getFields(ModelFamily family, StringRef modelType) {
     std::vector<HFField> fields;
     switch (family) {
     case ModelFamily::Gpt2:
@@ -573,7 +596,7 @@ private:
       fields = bertFields();
       break;
     case ModelFamily::Llama:
-      fields = llamaFields();
+      fields = modelType == "qwen2" ? qwen2Fields() : llamaFields();
       break;
     case ModelFamily::Transformer:
       llvm_unreachable("no Hugging Face model type maps to this family");
@@ -590,10 +613,12 @@ private:
   bool parseJson();
   /// The family of `model_type`.
   std::optional<ModelFamily> readModelType();
-  /// MistralConfig's defaults where they differ from LlamaConfig's, for
-  /// absent keys: 8 key/value heads and a window of 4096 tokens (a null
-  /// `sliding_window` means none). Errors about them point at `model_type`.
-  void applyMistralDefaults();
+  /// The defaults of `modelType`'s config class where they differ from
+  /// LlamaConfig's, for absent keys; errors about them point at
+  /// `model_type`. MistralConfig: 8 key/value heads and a window of 4096
+  /// tokens (a null `sliding_window` means none). Qwen2Config: 32 key/value
+  /// heads, and biases on Q, K and V but not on the output projection.
+  void applyModelTypeDefaults(StringRef modelType);
   /// Reads every key with `fields` and checks the required ones are there.
   void readFields(ArrayRef<HFField> fields, StringRef modelType);
 
@@ -732,15 +757,23 @@ void HFImporter::readFields(ArrayRef<HFField> fields, StringRef modelType) {
   }
 }
 
-void HFImporter::applyMistralDefaults() {
+void HFImporter::applyModelTypeDefaults(StringRef modelType) {
   const json::Object &object = *config.getAsObject();
-  if (!object.get("num_key_value_heads")) {
-    spec.numKvHeads = 8;
-    record("model_type", "attention.kv_heads");
+  if (modelType == "mistral" || modelType == "qwen2") {
+    if (!object.get("num_key_value_heads")) {
+      spec.numKvHeads = modelType == "mistral" ? 8 : 32;
+      record("model_type", "attention.kv_heads");
+    }
   }
-  if (!object.get("sliding_window")) {
+  if (modelType == "mistral" && !object.get("sliding_window")) {
     spec.decoder.selfAttention.slidingWindow = 4096;
     record("model_type", "attention.sliding_window");
+  }
+  if (modelType == "qwen2") {
+    spec.attentionBias = true;
+    spec.attentionOutputBias = false;
+    record("model_type", "attention.bias");
+    record("model_type", "attention.output_bias");
   }
 }
 
@@ -762,12 +795,11 @@ std::optional<ModelSpec> HFImporter::import() {
   spec.name = toModelName(named ? directory : getModelFamilyName(*family));
 
   StringRef modelType = *config.getAsObject()->getString("model_type");
-  readFields(getFields(*family), modelType);
+  readFields(getFields(*family, modelType), modelType);
   if (failed)
     return std::nullopt;
 
-  if (modelType == "mistral")
-    applyMistralDefaults();
+  applyModelTypeDefaults(modelType);
   // GPT-2's MLP is 4 * n_embd wide unless n_inner says otherwise.
   if (*family == ModelFamily::Gpt2 && !spec.fieldLocs.count("ffn.dim") &&
       spec.dModel <= kMaxSpecSize)

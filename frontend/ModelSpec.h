@@ -181,6 +181,9 @@ struct ModelSpec {
 
   /// Biases of the attention projections, the MLP and the norms (`beta`).
   bool attentionBias = true;
+  /// The bias of the attention output projection: by default that of the
+  /// others (Qwen2 has biases on Q, K and V only).
+  bool attentionOutputBias = true;
   bool mlpBias = true;
   bool normBias = true;
   /// The output projection reuses the token embedding table.

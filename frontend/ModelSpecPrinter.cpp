@@ -97,6 +97,7 @@ static void printModel(const ModelSpec &spec, SpecWriter &w) {
   w.field("kv_heads", spec.numKvHeads);
   w.field("head_dim", spec.headDim);
   w.field("bias", spell(spec.attentionBias));
+  w.field("output_bias", spell(spec.attentionOutputBias));
 
   w.section("ffn");
   w.field("kind", getKeywordName(spec.ffn));

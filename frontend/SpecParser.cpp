@@ -325,6 +325,7 @@ private:
         {"kv_heads", integer(spec.numKvHeads)},
         {"head_dim", integer(spec.headDim)},
         {"bias", boolean(spec.attentionBias)},
+        {"output_bias", boolean(spec.attentionOutputBias)},
     };
     append_range(rules, maskRules({&spec.encoder.selfAttention,
                                    &spec.decoder.selfAttention}));

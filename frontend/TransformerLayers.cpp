@@ -181,7 +181,7 @@ static FailureOr<Value> emitAttention(ForwardBuilder &b, Value queries,
   Value merged = b.create<MergeHeadsOp>(headsLoc("merge_heads"),
                                         b.activationType(qWidth), context);
   return b.linear(merged, block.weights + ".o", layer, spec.dModel,
-                  spec.attentionBias, headsLoc("o_proj"));
+                  spec.attentionOutputBias, headsLoc("o_proj"));
 }
 
 //===----------------------------------------------------------------------===//

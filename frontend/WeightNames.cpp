@@ -101,7 +101,7 @@ private:
       for (StringRef projection : {".q", ".k", ".v"})
         addAffine(block + projection, spec.attentionBias);
     }
-    addAffine(block + ".o", spec.attentionBias);
+    addAffine(block + ".o", spec.attentionOutputBias);
   }
 
   void addStack(NamedStack stack) {

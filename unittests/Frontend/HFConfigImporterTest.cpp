@@ -1,13 +1,15 @@
 //===- HFConfigImporterTest.cpp - Tests of the config.json importer -------===//
 //
-// Checks how GPT-2, BERT and LLaMA configs map onto ModelSpec (sizes,
-// architecture, weight names, locations at the keys), which keys are
-// accepted, warned about or rejected, and the error each malformed or
-// unsupported config gives.
+// Checks how GPT-2, BERT, LLaMA, Mistral and Qwen2 configs map onto
+// ModelSpec (sizes, architecture, weight names, locations at the keys),
+// which keys are accepted, warned about or rejected, and the error each
+// malformed or unsupported config gives.
 //
 //===----------------------------------------------------------------------===//
 
 #include "SpecTestUtils.h"
+
+#include "frontend/WeightNames.h"
 
 using namespace kiln;
 using namespace kiln::test;
@@ -194,6 +196,27 @@ TEST_F(HFConfigImporterTest, MapsMistralWithItsOwnDefaults) {
   EXPECT_FALSE(unwindowed->decoder.selfAttention.slidingWindow);
 }
 
+TEST_F(HFConfigImporterTest, MapsQwen2WithBiasesOnQueriesKeysAndValues) {
+  // Qwen2 is LLaMA with biases on Q, K and V (not on the output projection)
+  // and a window for some layers only, off unless use_sliding_window.
+  std::string qwen2 = edit(kLlama, "\"llama\"", "\"qwen2\"");
+  std::optional<ModelSpec> spec = loadJson(withKey(
+      qwen2, R"("num_key_value_heads": 2, "use_sliding_window": false,
+  "sliding_window": 32, "max_window_layers": 1, "tie_word_embeddings": true)"));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_TRUE(spec->attentionBias);
+  EXPECT_FALSE(spec->attentionOutputBias);
+  EXPECT_FALSE(spec->mlpBias);
+  EXPECT_FALSE(spec->decoder.selfAttention.slidingWindow);
+  EXPECT_TRUE(spec->tieEmbeddings);
+  EXPECT_EQ(spec->weights.at("decoder.layer.attn.v.bias").tensorName,
+            "model.layers.{layer}.self_attn.v_proj.bias");
+  std::vector<std::string> required = requiredWeightNames(*spec);
+  EXPECT_TRUE(llvm::is_contained(required, "decoder.layer.attn.q.bias"));
+  EXPECT_FALSE(llvm::is_contained(required, "decoder.layer.attn.o.bias"));
+}
+
 TEST_F(HFConfigImporterTest, MapsRopeScaling) {
   std::optional<ModelSpec> linear = loadJson(
       withKey(kLlama, R"("rope_scaling": {"type": "linear", "factor": 2.0})"));
@@ -334,10 +357,10 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::ValuesIn(std::vector<BadInput>{
         {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
          "missing required field 'model_type'; Kiln supports bert, gpt2, "
-         "llama, mistral"},
+         "llama, mistral, qwen2"},
         {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
          "unsupported model_type 'falcon'; Kiln supports bert, gpt2, llama, "
-         "mistral"},
+         "mistral, qwen2"},
         {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
          "expected a string for 'model_type', got 2"},
     }),
@@ -431,6 +454,13 @@ INSTANTIATE_TEST_SUITE_P(
          3, 3,
          "'rope_scaling.high_freq_factor' (1) must be greater than "
          "'rope_scaling.low_freq_factor' (4)"},
+        {"Qwen2SlidingWindow",
+         withKey(edit(kLlama, "\"llama\"", "\"qwen2\""),
+                 "\"use_sliding_window\": true"),
+         3, 3,
+         "unsupported 'use_sliding_window': true (Kiln supports only "
+         "false): Qwen2 windows only the layers from max_window_layers on, "
+         "Kiln every layer or none"},
         {"ScaleByInverseLayerIndex",
          withKey(kGpt2, "\"scale_attn_by_inverse_layer_idx\": true"), 3, 3,
          "unsupported 'scale_attn_by_inverse_layer_idx': true (Kiln supports "

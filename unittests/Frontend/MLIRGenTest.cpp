@@ -145,6 +145,7 @@ ModelSpec llamaSpec() {
   spec.norm = NormKind::RmsNorm;
   spec.normBias = false;
   spec.attentionBias = false;
+  spec.attentionOutputBias = false;
   spec.mlpBias = false;
   spec.positions.kind = PositionKind::Rope;
   spec.positions.theta = 500000.0;

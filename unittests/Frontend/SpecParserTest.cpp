@@ -121,6 +121,20 @@ TEST_F(SpecParserTest, RopeSettingsAndActivationOverrideLlamasDefaults) {
   EXPECT_EQ(spec->positions.ropeOriginalMaxPositions, 8192);
 }
 
+TEST_F(SpecParserTest, OutputBiasFollowsTheAttentionBiasUnlessGiven) {
+  std::string llama = replaceOnce(kTinyGpt2, "gpt2", "llama");
+  std::optional<ModelSpec> qkvOnly = loadYaml(replaceOnce(
+      llama, "  heads: 4", "  heads: 4\n  bias: true\n  output_bias: false"));
+  ASSERT_TRUE(qkvOnly) << renderAll();
+  EXPECT_TRUE(qkvOnly->attentionBias);
+  EXPECT_FALSE(qkvOnly->attentionOutputBias);
+
+  std::optional<ModelSpec> all =
+      loadYaml(replaceOnce(llama, "  heads: 4", "  heads: 4\n  bias: true"));
+  ASSERT_TRUE(all) << renderAll();
+  EXPECT_TRUE(all->attentionOutputBias);
+}
+
 TEST_F(SpecParserTest, AcceptsTheFamilysOwnArchitectureSpelledOut) {
   std::optional<ModelSpec> spec = loadYaml(
       replaceOnce(replaceOnce(kTinyGpt2, "family: gpt2",
