@@ -124,17 +124,24 @@ protected:
     return evaluateOne(
         source, {ReferenceTensor({1, 1, 2, 4}, {1, 2, 3, 4, 1, 2, 3, 4})});
   }
+
+  /// Whether `y` is [1, 2, 3, 4] at position 0 and, in the half style, the
+  /// pairs (1, 3) and (2, 4) rotated by `first` and `second` at position 1.
+  static ::testing::AssertionResult
+  isHalfRotation(const ReferenceTensor &y, double first, double second) {
+    double c1 = std::cos(first), s1 = std::sin(first);
+    double c2 = std::cos(second), s2 = std::sin(second);
+    return isTensorNear(y, {1, 1, 2, 4},
+                        {1, 2, 3, 4, 1 * c1 - 3 * s1, 2 * c2 - 4 * s2,
+                         3 * c1 + 1 * s1, 4 * c2 + 2 * s2});
+  }
 };
 
 TEST_F(RopeTest, HalfStylePairsFeatureIWithIPlusHalf) {
   std::optional<ReferenceTensor> y = rotate("style half");
   ASSERT_TRUE(y);
   // Position 1 rotates (1, 3) by angle 1 and (2, 4) by angle 0.1.
-  double c1 = std::cos(1.0), s1 = std::sin(1.0);
-  double c2 = std::cos(0.1), s2 = std::sin(0.1);
-  EXPECT_TRUE(isTensorNear(*y, {1, 1, 2, 4},
-                           {1, 2, 3, 4, 1 * c1 - 3 * s1, 2 * c2 - 4 * s2,
-                            3 * c1 + 1 * s1, 4 * c2 + 2 * s2}));
+  EXPECT_TRUE(isHalfRotation(*y, 1.0, 0.1));
 }
 
 TEST_F(RopeTest, InterleavedStylePairsNeighbours) {
@@ -163,11 +170,7 @@ TEST_F(RopeTest, LinearScalingDividesEveryFrequency) {
       rotate("style half scaling linear factor 2.0");
   ASSERT_TRUE(y);
   // Position 1 rotates (1, 3) by angle 1 / 2 and (2, 4) by angle 0.1 / 2.
-  double c1 = std::cos(0.5), s1 = std::sin(0.5);
-  double c2 = std::cos(0.05), s2 = std::sin(0.05);
-  EXPECT_TRUE(isTensorNear(*y, {1, 1, 2, 4},
-                           {1, 2, 3, 4, 1 * c1 - 3 * s1, 2 * c2 - 4 * s2,
-                            3 * c1 + 1 * s1, 4 * c2 + 2 * s2}));
+  EXPECT_TRUE(isHalfRotation(*y, 0.5, 0.05));
 }
 
 TEST_F(RopeTest, Llama3ScalingBlendsTheMiddleBand) {
@@ -179,12 +182,7 @@ TEST_F(RopeTest, Llama3ScalingBlendsTheMiddleBand) {
       rotate("style half scaling llama3 factor 8.0 low_freq_factor 1.0 "
              "high_freq_factor 4.0 original_max_positions 100");
   ASSERT_TRUE(y);
-  double blended = 0.02975352506846948;
-  double c1 = std::cos(1.0), s1 = std::sin(1.0);
-  double c2 = std::cos(blended), s2 = std::sin(blended);
-  EXPECT_TRUE(isTensorNear(*y, {1, 1, 2, 4},
-                           {1, 2, 3, 4, 1 * c1 - 3 * s1, 2 * c2 - 4 * s2,
-                            3 * c1 + 1 * s1, 4 * c2 + 2 * s2}));
+  EXPECT_TRUE(isHalfRotation(*y, 1.0, 0.02975352506846948));
 }
 
 TEST_F(RopeTest, Llama3ScalingDividesTheLowBand) {
@@ -193,11 +191,7 @@ TEST_F(RopeTest, Llama3ScalingDividesTheLowBand) {
       rotate("style half scaling llama3 factor 8.0 low_freq_factor 1.0 "
              "high_freq_factor 4.0 original_max_positions 50");
   ASSERT_TRUE(y);
-  double c1 = std::cos(1.0), s1 = std::sin(1.0);
-  double c2 = std::cos(0.0125), s2 = std::sin(0.0125);
-  EXPECT_TRUE(isTensorNear(*y, {1, 1, 2, 4},
-                           {1, 2, 3, 4, 1 * c1 - 3 * s1, 2 * c2 - 4 * s2,
-                            3 * c1 + 1 * s1, 4 * c2 + 2 * s2}));
+  EXPECT_TRUE(isHalfRotation(*y, 1.0, 0.0125));
 }
 
 TEST_F(RopeTest, RejectsARotaryDimPastTheRunTimeHeadSize) {
