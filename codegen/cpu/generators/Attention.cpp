@@ -86,8 +86,6 @@ namespace {
 /// computed per key tile, whose results one update of the running state
 /// absorbs.
 struct KeyTileWalk {
-  /// Keys per tile.
-  int keyTile = 0;
   /// Per key tile: register blocks of scores and the (masked) tile.
   Halide::Func scoreBlock, scores;
   /// Per key tile: maximum, exponentials and their sum.
@@ -289,7 +287,6 @@ AttentionGenerator::defineAttention(const KernelSignature &signature,
   // on the data, applies everywhere.
   auto defineWalk = [&](const std::string &name, int tileKeys, bool isEdge) {
     KeyTileWalk walk;
-    walk.keyTile = tileKeys;
     walk.dot = Halide::RDom(0, headDim, "dot_" + name);
     walk.within = Halide::RDom(0, tileKeys, "within_" + name);
     walk.tile =
