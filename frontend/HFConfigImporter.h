@@ -4,9 +4,10 @@
 // Qwen2 model onto a ModelSpec of the matching family. Keys that change what
 // the model computes and that Kiln does not implement (a `rope_scaling` other
 // than linear or llama3, a relative `position_embedding_type`,
-// `scale_attn_by_inverse_layer_idx`, ...) are errors; keys that do not affect inference (dropout, token ids, generation
-// settings) are accepted; any other key gets a warning, since configs carry
-// many harmless extras. Diagnostics point at the key.
+// `scale_attn_by_inverse_layer_idx`, ...) are errors; keys that do not
+// affect inference (dropout, token ids, generation settings) are accepted;
+// any other key gets a warning, since configs carry many harmless extras.
+// Diagnostics point at the key.
 //
 //===----------------------------------------------------------------------===//
 

@@ -3,8 +3,9 @@
 // Spec fields that a tool's command line may set after loading, for inputs
 // that cannot say them: a Hugging Face config.json has no
 // `output.positions`, and its `max_position_embeddings` may be far longer
-// than the prompts a binary must serve. kiln-compile and kiln-reference register the same
-// options, so that the oracle evaluates the model that the compiler builds.
+// than the prompts a binary must serve. kiln-compile and kiln-reference
+// register the same options, so that the oracle evaluates the model that the
+// compiler builds.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,7 +32,8 @@ llvm::cl::OptionCategory &getSpecOverrideCategory();
 void registerSpecOverrideOptions();
 
 /// The first override option given on the command line, spelt as
-/// `--output-positions` or `--max-seq-len`, for tools to reject it where there is no spec.
+/// `--output-positions` or `--max-seq-len`, for tools to reject it where
+/// there is no spec.
 std::optional<llvm::StringRef> getGivenSpecOverride();
 
 /// Sets the fields of `spec`, loaded through `sourceMgr`, that the command

@@ -40,10 +40,11 @@ Halide::Expr getFrequency(const KernelSignature &signature, Halide::Expr pair,
   Halide::Expr original(
       static_cast<double>(signature.getInt("original_max_positions")));
   Halide::Expr wavelength = Halide::Expr(2 * numbers::pi) / frequency;
+  Halide::Expr isHighFrequency = wavelength < original / high;
+  Halide::Expr isLowFrequency = wavelength > original / low;
   Halide::Expr weight = (original / wavelength - low) / (high - low);
-  return Halide::select(
-      wavelength<original / high, frequency, wavelength> original / low,
-      stretched, (1 - weight) * stretched + weight * frequency);
+  return Halide::select(isHighFrequency, frequency, isLowFrequency, stretched,
+                        (1 - weight) * stretched + weight * frequency);
 }
 
 /// Generates the rotary-embedding kernels.
