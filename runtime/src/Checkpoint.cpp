@@ -199,6 +199,54 @@ const CheckpointTensor *Checkpoint::find(std::string_view name) const {
   return &*it;
 }
 
+/// `name` and, for a `.weight` or `.bias`, its legacy LayerNorm spelling
+/// with `.gamma` or `.beta` (the names of TensorFlow-era checkpoints).
+static std::vector<std::string> getSpellings(std::string_view name) {
+  std::vector<std::string> spellings = {std::string(name)};
+  for (auto [modern, legacy] :
+       {std::pair<std::string_view, std::string_view>(".weight", ".gamma"),
+        {".bias", ".beta"}})
+    if (endsWith(name, modern))
+      spellings.push_back(
+          std::string(name.substr(0, name.size() - modern.size())) +
+          std::string(legacy));
+  return spellings;
+}
+
+Status Checkpoint::findModelTensor(std::string_view name,
+                                   const CheckpointTensor *&tensor) const {
+  std::vector<std::string> spellings = getSpellings(name);
+  for (const std::string &spelling : spellings)
+    if ((tensor = find(spelling)))
+      return ok();
+  for (const std::string &spelling : spellings) {
+    std::vector<const CheckpointTensor *> prefixed;
+    for (const CheckpointTensor &candidate : tensors) {
+      std::string_view stored = candidate.entry->name;
+      size_t dot = stored.find('.');
+      if (dot != std::string_view::npos && stored.substr(dot + 1) == spelling)
+        prefixed.push_back(&candidate);
+    }
+    if (prefixed.size() > 1)
+      return makeError(KILN_STATUS_INVALID_FORMAT,
+                       "tensor " + quote(name) + " is ambiguous in " +
+                           describe() + ": both " +
+                           quote(prefixed[0]->entry->name) + " and " +
+                           quote(prefixed[1]->entry->name) + " hold it");
+    if (prefixed.size() == 1) {
+      tensor = prefixed.front();
+      return ok();
+    }
+  }
+  std::string tried = quote(name);
+  for (size_t i = 1; i < spellings.size(); ++i)
+    tried += " or " + quote(spellings[i]);
+  return makeError(KILN_STATUS_NOT_FOUND,
+                   "tensor " + tried + " not found in " + describe() +
+                       ", neither as named nor below a base-model prefix "
+                       "such as 'bert.'");
+}
+
 std::string Checkpoint::describe() const {
   if (!isSharded)
     return quote(path);

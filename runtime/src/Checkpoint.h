@@ -44,6 +44,16 @@ public:
   /// The tensor called `name`, or null.
   const CheckpointTensor *find(std::string_view name) const;
 
+  /// The tensor holding model weight `name`, found as Hugging Face models
+  /// load checkpoints: `name` itself, else `name` below one leading
+  /// component, the base-model prefix that task models such as
+  /// `BertForMaskedLM` (`bert.`) or `GPT2LMHeadModel` (`transformer.`)
+  /// store their base model under; each also with the legacy LayerNorm
+  /// suffixes `gamma` and `beta` for `weight` and `bias`. Fails with
+  /// NOT_FOUND, or INVALID_FORMAT when two prefixes both hold `name`.
+  Status findModelTensor(std::string_view name,
+                         const CheckpointTensor *&tensor) const;
+
   /// The checkpoint for messages: its file, or its index and shards.
   std::string describe() const;
 

@@ -32,18 +32,6 @@ static void describeTensor(const CheckpointTensor &tensor,
   info.path = tensor.file->path.c_str();
 }
 
-/// The tensor called `name`, or a NOT_FOUND error naming it and where it
-/// was looked for.
-static Status findTensor(const kiln_weights &weights, const char *name,
-                         const CheckpointTensor *&tensor) {
-  tensor = weights.checkpoint.find(name);
-  if (tensor)
-    return ok();
-  return makeError(KILN_STATUS_NOT_FOUND, "tensor " + quote(name) +
-                                              " not found in " +
-                                              weights.checkpoint.describe());
-}
-
 kiln_status *kiln_weights_open(const char *path, kiln_weights **weights) {
   return runGuarded([&] {
     if (!path || !weights)
@@ -92,7 +80,7 @@ kiln_status *kiln_weights_find_tensor(const kiln_weights *weights,
       return invalidArgument("kiln_weights_find_tensor",
                              "weights, name and info must not be null");
     const CheckpointTensor *tensor;
-    if (Status error = findTensor(*weights, name, tensor))
+    if (Status error = weights->checkpoint.findModelTensor(name, tensor))
       return error;
     describeTensor(*tensor, *info);
     return ok();
@@ -116,7 +104,7 @@ kiln_status *kiln_weights_read_tensor(const kiln_weights *weights,
       return invalidArgument(
           function, "unknown dtype " + std::to_string(getDTypeValue(dtype)));
     const CheckpointTensor *tensor;
-    if (Status error = findTensor(*weights, name, tensor))
+    if (Status error = weights->checkpoint.findModelTensor(name, tensor))
       return error;
 
     const TensorEntry &entry = *tensor->entry;

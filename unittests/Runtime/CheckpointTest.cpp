@@ -117,7 +117,8 @@ TEST_F(CheckpointTest, NamesTheIndexAndShardsOfAMissingTensor) {
   EXPECT_EQ(kiln_status_get_message(status.get()),
             "tensor 'lm_head' not found in '" + index + "' (shards '" +
                 dir.getPath(firstShard) + "', '" + dir.getPath(secondShard) +
-                "')");
+                "'), neither as named nor below a base-model prefix such as "
+                "'bert.'");
 }
 
 TEST_F(CheckpointTest, RejectsMalformedIndexes) {

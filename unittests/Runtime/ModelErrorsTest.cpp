@@ -62,9 +62,11 @@ protected:
 
 TEST_F(OpenErrorTest, MissingWeightIsNamed) {
   EXPECT_EQ(openError(replaceTensor("embed.bias", {}), KILN_STATUS_NOT_FOUND),
-            "cannot load the weights of model 'toy': tensor 'embed.bias' not "
-            "found in '" +
-                path + "'");
+            "cannot load the weights of model 'toy': tensor 'embed.bias' or "
+            "'embed.beta' not found in '" +
+                path +
+                "', neither as named nor below a base-model prefix such as "
+                "'bert.'");
 }
 
 TEST_F(OpenErrorTest, WrongShapeIsNamed) {

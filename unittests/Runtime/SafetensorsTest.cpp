@@ -437,7 +437,9 @@ TEST_F(SafetensorsTest, ReportsMissingTensorsByName) {
       kiln_weights_find_tensor(result.weights.get(), "wpe", &info));
   EXPECT_EQ(kiln_status_get_code(status.get()), KILN_STATUS_NOT_FOUND);
   EXPECT_EQ(kiln_status_get_message(status.get()),
-            "tensor 'wpe' not found in '" + path + "'");
+            "tensor 'wpe' not found in '" + path +
+                "', neither as named nor below a base-model prefix such as "
+                "'bert.'");
 }
 
 } // namespace

@@ -163,7 +163,67 @@ TEST_F(WeightsTest, ReportsMissingTensorsWhenReading) {
   float value;
   EXPECT_EQ(readError("v", {1}, KILN_DTYPE_F32, &value, sizeof(value),
                       KILN_STATUS_NOT_FOUND),
-            "tensor 'v' not found in '" + path + "'");
+            "tensor 'v' not found in '" + path +
+                "', neither as named nor below a base-model prefix such as "
+                "'bert.'");
+}
+
+TEST_F(WeightsTest, FindsWeightsAsHuggingFaceModelsStoreThem) {
+  // A BertForMaskedLM checkpoint of the TensorFlow era: the base model below
+  // `bert.`, LayerNorm parameters named gamma and beta, and a head that
+  // holds a LayerNorm of its own.
+  open({{"bert.embeddings.word_embeddings.weight",
+         "F32",
+         {1},
+         toBytes<float>({1})},
+        {"bert.embeddings.LayerNorm.gamma", "F32", {1}, toBytes<float>({2})},
+        {"bert.embeddings.LayerNorm.beta", "F32", {1}, toBytes<float>({3})},
+        {"cls.predictions.transform.LayerNorm.gamma",
+         "F32",
+         {1},
+         toBytes<float>({4})},
+        {"pooler.dense.weight", "F32", {1}, toBytes<float>({5})},
+        {"bert.pooler.dense.weight", "F32", {1}, toBytes<float>({6})}});
+  EXPECT_EQ(
+      read<float>("embeddings.word_embeddings.weight", 1, KILN_DTYPE_F32)[0],
+      1.0f);
+  EXPECT_EQ(read<float>("embeddings.LayerNorm.weight", 1, KILN_DTYPE_F32)[0],
+            2.0f);
+  EXPECT_EQ(read<float>("embeddings.LayerNorm.bias", 1, KILN_DTYPE_F32)[0],
+            3.0f);
+  // The name as stored wins over a prefixed copy.
+  EXPECT_EQ(read<float>("pooler.dense.weight", 1, KILN_DTYPE_F32)[0], 5.0f);
+  // Only one leading component is a base-model prefix.
+  float value;
+  EXPECT_EQ(readError("transform.LayerNorm.weight", {1}, KILN_DTYPE_F32, &value,
+                      sizeof(value), KILN_STATUS_NOT_FOUND),
+            "tensor 'transform.LayerNorm.weight' or "
+            "'transform.LayerNorm.gamma' not found in '" +
+                path +
+                "', neither as named nor below a base-model prefix such as "
+                "'bert.'");
+  kiln_tensor_info info;
+  ASSERT_TRUE(isOk(StatusPtr(kiln_weights_find_tensor(
+      weights.get(), "embeddings.LayerNorm.bias", &info))));
+  EXPECT_STREQ(info.name, "bert.embeddings.LayerNorm.beta");
+}
+
+TEST_F(WeightsTest, RefusesAWeightThatTwoPrefixesHold) {
+  open({{"bert.embeddings.word_embeddings.weight",
+         "F32",
+         {1},
+         toBytes<float>({1})},
+        {"roberta.embeddings.word_embeddings.weight",
+         "F32",
+         {1},
+         toBytes<float>({2})}});
+  float value;
+  EXPECT_EQ(readError("embeddings.word_embeddings.weight", {1}, KILN_DTYPE_F32,
+                      &value, sizeof(value), KILN_STATUS_INVALID_FORMAT),
+            "tensor 'embeddings.word_embeddings.weight' is ambiguous in '" +
+                path +
+                "': both 'bert.embeddings.word_embeddings.weight' and "
+                "'roberta.embeddings.word_embeddings.weight' hold it");
 }
 
 TEST_F(WeightsTest, RejectsInvalidArguments) {

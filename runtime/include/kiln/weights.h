@@ -8,6 +8,14 @@
 // caller buffers in the element type the model computes in, after checking
 // their shape against the one the model expects.
 //
+// A name is looked up as Hugging Face models load their checkpoints: the
+// tensor of that name, else the one below a single leading component, the
+// prefix under which task models such as `BertForMaskedLM` (`bert.`) and
+// `GPT2LMHeadModel` (`transformer.`) store their base model; either also
+// under the legacy LayerNorm spelling that ends in `.gamma` or `.beta`
+// instead of `.weight` or `.bias`. Two prefixes that both hold the name are
+// an error.
+//
 // Validation follows the reference implementation: the header length is at
 // most 100,000,000 bytes; the header is strict JSON (RFC 8259) describing
 // each tensor by `dtype`, `shape` and `data_offsets`, plus an optional
@@ -77,12 +85,13 @@ size_t kiln_weights_num_tensors(const kiln_weights *weights);
 kiln_status *kiln_weights_get_tensor(const kiln_weights *weights, size_t index,
                                      kiln_tensor_info *info);
 
-/// Describes the tensor called `name`; a KILN_STATUS_NOT_FOUND error names
-/// the tensor and the checkpoint's files when there is none.
+/// Describes the tensor that holds `name` (see above for the names tried);
+/// a KILN_STATUS_NOT_FOUND error names the tensor and the checkpoint's
+/// files when there is none.
 kiln_status *kiln_weights_find_tensor(const kiln_weights *weights,
                                       const char *name, kiln_tensor_info *info);
 
-/// Copies the tensor called `name` into `buffer` as `dtype` elements, after
+/// Copies the tensor that holds `name` into `buffer` as `dtype` elements, after
 /// checking that its shape is the `expected_rank` sizes at `expected_shape`.
 /// Any type is copied to itself bit for bit; F64, F32, F16 and BF16 also
 /// convert to one another, rounding to nearest-even (overflow gives
