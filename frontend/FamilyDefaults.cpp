@@ -115,6 +115,23 @@ static constexpr PartName kBertLayer[] = {
     {"mlp_norm", "output.LayerNorm"},
 };
 
+// DistilBERT (`DistilBertModel`).
+static constexpr TensorName kDistilBertModel[] = {
+    {"embed.tokens", "embeddings.word_embeddings.weight"},
+    {"embed.positions", "embeddings.position_embeddings.weight"},
+    {"embed.norm.weight", "embeddings.LayerNorm.weight"},
+    {"embed.norm.bias", "embeddings.LayerNorm.bias"},
+};
+static constexpr StackNames kDistilBertStacks[] = {
+    {"encoder", "transformer.layer.{layer}.", ""},
+};
+static constexpr PartName kDistilBertLayer[] = {
+    {"attn.q", "attention.q_lin"},  {"attn.k", "attention.k_lin"},
+    {"attn.v", "attention.v_lin"},  {"attn.o", "attention.out_lin"},
+    {"attn_norm", "sa_layer_norm"}, {"mlp.up", "ffn.lin1"},
+    {"mlp.down", "ffn.lin2"},       {"mlp_norm", "output_layer_norm"},
+};
+
 // LLaMA (`LlamaForCausalLM`).
 static constexpr TensorName kLlamaModel[] = {
     {"embed.tokens", "model.embed_tokens.weight"},
@@ -207,6 +224,27 @@ static const FamilyTraits kBertTraits = {
     kBertLayer,
 };
 
+// BERT without token types, under other names.
+static const FamilyTraits kDistilBertTraits = {
+    Topology::EncoderOnly,
+    FfnKind::Gelu,
+    NormKind::LayerNorm,
+    NormPlacement::Post,
+    /*epsilon=*/1e-12,
+    /*embeddingNorm=*/true,
+    /*finalNorm=*/false,
+    PositionKind::Learned,
+    /*typeVocabSize=*/0,
+    /*scaleBySqrtDModel=*/false,
+    /*biases=*/true,
+    /*tieEmbeddings=*/false,
+    OutputKind::HiddenStates,
+    /*encoderPadding=*/true,
+    kDistilBertModel,
+    kDistilBertStacks,
+    kDistilBertLayer,
+};
+
 static const FamilyTraits kLlamaTraits = {
     Topology::DecoderOnly,
     FfnKind::SwiGlu,
@@ -256,6 +294,8 @@ static const FamilyTraits &getTraits(ModelFamily family) {
     return kGpt2Traits;
   case ModelFamily::Bert:
     return kBertTraits;
+  case ModelFamily::DistilBert:
+    return kDistilBertTraits;
   case ModelFamily::Llama:
     return kLlamaTraits;
   case ModelFamily::Transformer:
@@ -265,8 +305,8 @@ static const FamilyTraits &getTraits(ModelFamily family) {
 }
 
 /// Spec names of the families, in ModelFamily order.
-static constexpr StringRef kFamilyNames[] = {"gpt2", "bert", "llama",
-                                             "transformer"};
+static constexpr StringRef kFamilyNames[] = {"gpt2", "bert", "distilbert",
+                                             "llama", "transformer"};
 
 std::optional<ModelFamily> kiln::parseModelFamily(StringRef name) {
   for (auto [index, familyName] : enumerate(kFamilyNames))
@@ -344,8 +384,7 @@ public:
   /// Fields whose default is a function of other fields.
   void fillDerived(bool encoderPadding) {
     fill("attention.kv_heads", spec.numKvHeads, spec.numHeads);
-    fill("attention.output_bias", spec.attentionOutputBias,
-         spec.attentionBias);
+    fill("attention.output_bias", spec.attentionOutputBias, spec.attentionBias);
     if (spec.numHeads > 0)
       fill("attention.head_dim", spec.headDim, spec.dModel / spec.numHeads);
     fill("positions.max", spec.positions.maxPositions, spec.maxSeqLen);

@@ -128,7 +128,7 @@ static constexpr ActivationName kGpt2Activations[] = {
     {"gelu", FfnKind::Gelu},         {"relu", FfnKind::Relu},
     {"silu", FfnKind::Silu},         {"swish", FfnKind::Silu}};
 
-/// BERT accepts the same activations as GPT-2.
+/// BERT and DistilBERT accept the same activations as GPT-2.
 static constexpr ArrayRef<ActivationName> kBertActivations = kGpt2Activations;
 
 /// LLaMA's MLP is gated: `down(act(gate(x)) * up(x))`.
@@ -194,11 +194,9 @@ static constexpr StringLiteral kIgnoredCommonKeys[] = {
 
 /// The model types Kiln imports and their families.
 static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
-    {"bert", ModelFamily::Bert},
-    {"gpt2", ModelFamily::Gpt2},
-    {"llama", ModelFamily::Llama},
-    {"mistral", ModelFamily::Llama},
-    {"qwen2", ModelFamily::Llama}};
+    {"bert", ModelFamily::Bert},     {"distilbert", ModelFamily::DistilBert},
+    {"gpt2", ModelFamily::Gpt2},     {"llama", ModelFamily::Llama},
+    {"mistral", ModelFamily::Llama}, {"qwen2", ModelFamily::Llama}};
 
 //===----------------------------------------------------------------------===//
 // HFImporter
@@ -532,6 +530,33 @@ private:
     };
   }
 
+  /// Keys of DistilBertConfig.
+  std::vector<HFField> distilbertFields() {
+    return {
+        integer("vocab_size", "model.vocab_size", spec.vocabSize,
+                /*required=*/true),
+        integer("dim", "model.d_model", spec.dModel, /*required=*/true),
+        integer("n_layers", "encoder.layers", spec.encoder.numLayers,
+                /*required=*/true),
+        integer("n_heads", "attention.heads", spec.numHeads,
+                /*required=*/true),
+        integer("hidden_dim", "ffn.dim", spec.ffnDim, /*required=*/true),
+        integer("max_position_embeddings", "model.max_seq_len", spec.maxSeqLen,
+                /*required=*/true),
+        activation("activation", kBertActivations),
+        // Sinusoidal positions are written into the position table, which
+        // the checkpoint holds either way.
+        ignored("sinusoidal_pos_embds"),
+        // DistilBertModel has no output projection to tie.
+        ignored("tie_weights_"),
+        ignored("tie_word_embeddings"),
+        ignored("dropout"),
+        ignored("attention_dropout"),
+        ignored("qa_dropout"),
+        ignored("seq_classif_dropout"),
+    };
+  }
+
   /// Keys of LlamaConfig.
   std::vector<HFField> llamaFields() {
     return {
@@ -569,9 +594,9 @@ private:
   std::vector<HFField> qwen2Fields() {
     std::vector<HFField> fields = llamaFields();
     erase_if(fields, [](const HFField &field) {
-      return is_contained({"attention_bias", "mlp_bias", "sliding_window",
-                           "pretraining_tp"},
-                          field.key);
+      return is_contained(
+          {"attention_bias", "mlp_bias", "sliding_window", "pretraining_tp"},
+          field.key);
     });
     append_range(
         fields,
@@ -594,6 +619,9 @@ private:
       break;
     case ModelFamily::Bert:
       fields = bertFields();
+      break;
+    case ModelFamily::DistilBert:
+      fields = distilbertFields();
       break;
     case ModelFamily::Llama:
       fields = modelType == "qwen2" ? qwen2Fields() : llamaFields();

@@ -1,4 +1,4 @@
-"""GPT-2 and BERT forward passes written directly in PyTorch, independent of
+"""GPT-2, BERT and DistilBERT forward passes written directly in PyTorch, independent of
 Kiln: they read a safetensors checkpoint with the Hugging Face tensor names
 and follow the Hugging Face definitions of these architectures.
 
@@ -110,6 +110,31 @@ def bert_hidden_states(w, ids, mask, heads):
         h = torch.nn.functional.gelu(linear(x, "intermediate.dense"))
         x = layer_norm(x + linear(h, "output.dense"), p("output.LayerNorm.weight"),
                        p("output.LayerNorm.bias"), 1e-12)
+    return x
+
+
+def distilbert_hidden_states(w, ids, mask, heads):
+    """DistilBERT: BERT without token types, under its own names (`q_lin`,
+    `sa_layer_norm`, `ffn.lin1`); the last hidden states."""
+    batch, seq = ids.shape
+    e = lambda name: w[f"embeddings.{name}"]
+    x = e("word_embeddings.weight")[ids] + e("position_embeddings.weight")[:seq]
+    x = layer_norm(x, e("LayerNorm.weight"), e("LayerNorm.bias"), 1e-12)
+    hidden = (mask == 0)[:, None, None, :]
+    layers = len({name.split(".")[2] for name in w
+                  if name.startswith("transformer.layer.")})
+    for i in range(layers):
+        p = lambda name: w[f"transformer.layer.{i}.{name}"]
+        linear = lambda t, name: torch.nn.functional.linear(
+            t, p(name + ".weight"), p(name + ".bias"))
+        q, k, v = (split_heads(linear(x, f"attention.{n}_lin"), heads)
+                   for n in ("q", "k", "v"))
+        a = linear(merge_heads(attention(q, k, v, hidden)), "attention.out_lin")
+        x = layer_norm(x + a, p("sa_layer_norm.weight"), p("sa_layer_norm.bias"),
+                       1e-12)
+        h = torch.nn.functional.gelu(linear(x, "ffn.lin1"))
+        x = layer_norm(x + linear(h, "ffn.lin2"), p("output_layer_norm.weight"),
+                       p("output_layer_norm.bias"), 1e-12)
     return x
 
 

@@ -120,6 +120,33 @@ TEST(FamilyDefaultsTest, Bert) {
   EXPECT_EQ(tensorOf(spec, "lm_head"), "");
 }
 
+TEST(FamilyDefaultsTest, DistilBert) {
+  ModelSpec spec = withDefaults(ModelFamily::DistilBert);
+  EXPECT_EQ(spec.topology, Topology::EncoderOnly);
+  EXPECT_EQ(spec.normPlacement, NormPlacement::Post);
+  EXPECT_EQ(spec.normEpsilon, 1e-12);
+  EXPECT_TRUE(spec.embeddingNorm);
+  EXPECT_EQ(spec.typeVocabSize, 0);
+  EXPECT_TRUE(spec.encoder.selfAttention.padding);
+  EXPECT_EQ(spec.output, OutputKind::HiddenStates);
+
+  EXPECT_EQ(tensorOf(spec, "embed.tokens"),
+            "embeddings.word_embeddings.weight");
+  EXPECT_EQ(tensorOf(spec, "embed.token_types"), "");
+  EXPECT_EQ(tensorOf(spec, "encoder.layer.attn.q.weight"),
+            "transformer.layer.{layer}.attention.q_lin.weight");
+  EXPECT_EQ(tensorOf(spec, "encoder.layer.attn.o.bias"),
+            "transformer.layer.{layer}.attention.out_lin.bias");
+  EXPECT_EQ(tensorOf(spec, "encoder.layer.attn_norm.weight"),
+            "transformer.layer.{layer}.sa_layer_norm.weight");
+  EXPECT_EQ(tensorOf(spec, "encoder.layer.mlp.up.weight"),
+            "transformer.layer.{layer}.ffn.lin1.weight");
+  EXPECT_EQ(tensorOf(spec, "encoder.layer.mlp.down.weight"),
+            "transformer.layer.{layer}.ffn.lin2.weight");
+  EXPECT_EQ(tensorOf(spec, "encoder.layer.mlp_norm.bias"),
+            "transformer.layer.{layer}.output_layer_norm.bias");
+}
+
 TEST(FamilyDefaultsTest, Llama) {
   ModelSpec spec = withDefaults(ModelFamily::Llama);
   EXPECT_EQ(spec.ffn, FfnKind::SwiGlu);

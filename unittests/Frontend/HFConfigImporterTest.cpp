@@ -38,6 +38,17 @@ const std::string kBert = R"({
 }
 )";
 
+const std::string kDistilBert = R"({
+  "model_type": "distilbert",
+  "vocab_size": 100,
+  "dim": 64,
+  "hidden_dim": 128,
+  "n_layers": 2,
+  "n_heads": 4,
+  "max_position_embeddings": 64
+}
+)";
+
 const std::string kLlama = R"({
   "model_type": "llama",
   "vocab_size": 128,
@@ -139,6 +150,26 @@ TEST_F(HFConfigImporterTest, MapsBertToHiddenStatesOfAPostNormEncoder) {
   EXPECT_EQ(spec->output, OutputKind::HiddenStates);
   // BertModel has no output projection, whatever tie_word_embeddings says.
   EXPECT_FALSE(spec->tieEmbeddings);
+}
+
+TEST_F(HFConfigImporterTest, MapsDistilBertToBertWithoutTokenTypes) {
+  std::optional<ModelSpec> spec = loadJson(withKey(
+      kDistilBert, R"("activation": "relu", "sinusoidal_pos_embds": true,
+  "dropout": 0.1, "tie_weights_": true)"));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->topology, Topology::EncoderOnly);
+  EXPECT_EQ(spec->dModel, 64);
+  EXPECT_EQ(spec->ffnDim, 128);
+  EXPECT_EQ(spec->encoder.numLayers, 2);
+  EXPECT_EQ(spec->numHeads, 4);
+  EXPECT_EQ(spec->ffn, FfnKind::Relu);
+  EXPECT_EQ(spec->typeVocabSize, 0);
+  EXPECT_EQ(spec->normEpsilon, 1e-12);
+  EXPECT_TRUE(spec->encoder.selfAttention.padding);
+  EXPECT_EQ(spec->output, OutputKind::HiddenStates);
+  EXPECT_EQ(spec->weights.at("encoder.layer.attn.q.weight").tensorName,
+            "transformer.layer.{layer}.attention.q_lin.weight");
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
 }
 
 TEST_F(HFConfigImporterTest, MapsLlamaDefaultsAndOptionalKeys) {
@@ -356,11 +387,11 @@ INSTANTIATE_TEST_SUITE_P(
     ModelType, BadHFConfigTest,
     ::testing::ValuesIn(std::vector<BadInput>{
         {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
-         "missing required field 'model_type'; Kiln supports bert, gpt2, "
-         "llama, mistral, qwen2"},
+         "missing required field 'model_type'; Kiln supports bert, "
+         "distilbert, gpt2, llama, mistral, qwen2"},
         {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
-         "unsupported model_type 'falcon'; Kiln supports bert, gpt2, llama, "
-         "mistral, qwen2"},
+         "unsupported model_type 'falcon'; Kiln supports bert, distilbert, "
+         "gpt2, llama, mistral, qwen2"},
         {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
          "expected a string for 'model_type', got 2"},
     }),
@@ -375,6 +406,8 @@ INSTANTIATE_TEST_SUITE_P(
          1, 1,
          "missing required field 'intermediate_size' for model_type "
          "'bert'"},
+        {"MissingDistilBertKey", edit(kDistilBert, "  \"n_heads\": 4,\n", ""),
+         1, 1, "missing required field 'n_heads' for model_type 'distilbert'"},
         {"NullRequiredKey", edit(kGpt2, "\"n_head\": 4", "\"n_head\": null"), 6,
          3, "'n_head' must not be null"},
         {"StringForInteger", edit(kGpt2, "\"n_head\": 4", "\"n_head\": \"4\""),

@@ -1,15 +1,16 @@
-"""Checks a compiled GPT-2 or BERT model's .npy output against the
+"""Checks a compiled GPT-2, BERT or DistilBERT model's .npy output against the
 independent PyTorch implementation of utils/torch_models.py, run in float64
 on the same safetensors checkpoint. It shares no code with Kiln.
 
-usage: torch_reference.py {gpt2,bert} WEIGHTS ACTUAL.npy --heads H
+usage: torch_reference.py {gpt2,bert,distilbert} WEIGHTS ACTUAL.npy --heads H
            --tokens IDS [--tokens IDS ...] [--attention-mask MASK ...]
            [--tolerance T]
 
 GPT-2 returns the logits of every position (tied LM head); BERT returns the
 mean of the last hidden states over the kept tokens, L2-normalised (the
-sentence-transformers embedding). Exits 1 when the largest absolute error
-exceeds T times the largest reference magnitude.
+sentence-transformers embedding); DistilBERT, imported from its
+config.json, returns the last hidden states. Exits 1 when the largest
+absolute error exceeds T times the largest reference magnitude.
 """
 
 import argparse
@@ -21,7 +22,8 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "..", "utils"))
-from torch_models import bert_embedding, gpt2_logits, load_safetensors
+from torch_models import (bert_embedding, distilbert_hidden_states,
+                          gpt2_logits, load_safetensors)
 
 
 def rows(values):
@@ -30,7 +32,7 @@ def rows(values):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("family", choices=["gpt2", "bert"])
+    parser.add_argument("family", choices=["gpt2", "bert", "distilbert"])
     parser.add_argument("weights")
     parser.add_argument("actual")
     parser.add_argument("--heads", type=int, required=True)
@@ -46,7 +48,9 @@ def main():
             reference = gpt2_logits(w, ids, args.heads)
         else:
             mask = rows(args.attention_mask) if args.attention_mask else torch.ones_like(ids)
-            reference = bert_embedding(w, ids, mask, args.heads)
+            model = (bert_embedding if args.family == "bert"
+                     else distilbert_hidden_states)
+            reference = model(w, ids, mask, args.heads)
     reference = reference.numpy()
     actual = np.load(args.actual).astype(np.float64)
     if actual.shape != reference.shape:
