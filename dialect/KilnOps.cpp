@@ -164,10 +164,30 @@ LogicalResult LearnedPositionsOp::verify() {
   if (failed(verifyDim(*this, "table dimension 1 (the input's width)",
                        table[1], input[2])))
     return failure();
+  std::optional<int64_t> paddingIdx = getPaddingIdx();
+  if (static_cast<bool>(getIds()) != paddingIdx.has_value())
+    return emitOpError() << "expects ids and padding_idx together";
+  // Counted positions start after the padding row.
+  int64_t firstRow = paddingIdx ? *paddingIdx + 1 : 0;
+  if (paddingIdx) {
+    if (failed(verifyRank(*this, "ids", getIds(), 2)) ||
+        failed(verifyDim(*this, "ids dimension 0 (batch)", shapeOf(getIds())[0],
+                         input[0])) ||
+        failed(verifyDim(*this, "ids dimension 1 (sequence)",
+                         shapeOf(getIds())[1], input[1])))
+      return failure();
+    if (*paddingIdx < 0 ||
+        (!ShapedType::isDynamic(table[0]) && *paddingIdx >= table[0]))
+      return emitOpError() << "padding_idx " << *paddingIdx
+                           << " is not a row of the " << table[0]
+                           << "-row position table";
+  }
   if (!ShapedType::isDynamic(input[1]) && !ShapedType::isDynamic(table[0]) &&
-      input[1] > table[0])
-    return emitOpError() << "sequence length " << input[1] << " exceeds the "
-                         << table[0] << " rows of the position table";
+      firstRow + input[1] > table[0])
+    return emitOpError() << "sequence length " << input[1]
+                         << (paddingIdx ? " after the padding row" : "")
+                         << " exceeds the " << table[0]
+                         << " rows of the position table";
   return verifySameElementType(*this,
                                {{"input", getInput()}, {"table", getTable()}});
 }

@@ -51,15 +51,27 @@ def Kiln_LearnedPositionsOp
     `s`: `output[b, s, :] = input[b, s, :] + table[s, :]` (GPT-2, BERT). The
     sequence length must not exceed the rows of the table.
 
+    With the token `ids` [batch, seq] and a `padding_idx`, positions count
+    the tokens that are not padding instead, as RoBERTa numbers them: a
+    token gets row `padding_idx + n`, where `n` counts the non-padding ids
+    up to and including its own, and a padding token gets row
+    `padding_idx`. Left and right padding then leave the positions of the
+    other tokens alike.
+
     ```mlir
     %y = kiln.learned_positions %x, %wpe
         : tensor<1x?x768xf32>, tensor<1024x768xf32>
+    %z = kiln.learned_positions %x, %table ids %ids padding_idx 1
+        : tensor<1x?x768xf32>, tensor<514x768xf32>, tensor<1x?xi64>
     ```
   }];
-  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$table);
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$table,
+                       Optional<Kiln_IdTensor>:$ids,
+                       OptionalAttr<I64Attr>:$padding_idx);
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = [{
-    $input `,` $table attr-dict `:` type($input) `,` type($table)
+    $input `,` $table (`ids` $ids^ `padding_idx` $padding_idx)? attr-dict `:`
+    type($input) `,` type($table) (`,` type($ids)^)?
   }];
   let hasVerifier = 1;
 }

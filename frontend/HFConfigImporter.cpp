@@ -196,7 +196,13 @@ static constexpr StringLiteral kIgnoredCommonKeys[] = {
 static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
     {"bert", ModelFamily::Bert},     {"distilbert", ModelFamily::DistilBert},
     {"gpt2", ModelFamily::Gpt2},     {"llama", ModelFamily::Llama},
-    {"mistral", ModelFamily::Llama}, {"qwen2", ModelFamily::Llama}};
+    {"mistral", ModelFamily::Llama}, {"qwen2", ModelFamily::Llama},
+    {"roberta", ModelFamily::Bert},  {"xlm-roberta", ModelFamily::Bert}};
+
+/// Whether `modelType` numbers positions as RoBERTa does.
+static bool isRoberta(StringRef modelType) {
+  return modelType == "roberta" || modelType == "xlm-roberta";
+}
 
 //===----------------------------------------------------------------------===//
 // HFImporter
@@ -530,6 +536,24 @@ private:
     };
   }
 
+  /// Keys of RobertaConfig (and XLMRobertaConfig): BERT's, except that
+  /// positions count the tokens that are not padding from `pad_token_id` +
+  /// 1 on, so that the table's `max_position_embeddings` rows hold
+  /// `pad_token_id` + 1 fewer tokens.
+  std::vector<HFField> robertaFields() {
+    std::vector<HFField> fields = bertFields();
+    erase_if(fields, [](const HFField &field) {
+      return field.key == "max_position_embeddings";
+    });
+    append_range(fields,
+                 std::vector<HFField>{
+                     integer("max_position_embeddings", "positions.max",
+                             spec.positions.maxPositions, /*required=*/true),
+                     integer("pad_token_id", "positions.padding_idx",
+                             spec.positions.paddingIdx)});
+    return fields;
+  }
+
   /// Keys of DistilBertConfig.
   std::vector<HFField> distilbertFields() {
     return {
@@ -618,7 +642,7 @@ private:
       fields = gpt2Fields();
       break;
     case ModelFamily::Bert:
-      fields = bertFields();
+      fields = isRoberta(modelType) ? robertaFields() : bertFields();
       break;
     case ModelFamily::DistilBert:
       fields = distilbertFields();
@@ -787,6 +811,25 @@ void HFImporter::readFields(ArrayRef<HFField> fields, StringRef modelType) {
 
 void HFImporter::applyModelTypeDefaults(StringRef modelType) {
   const json::Object &object = *config.getAsObject();
+  if (isRoberta(modelType)) {
+    // RobertaConfig's pad_token_id defaults to 1.
+    PositionSpec &positions = spec.positions;
+    if (!positions.paddingIdx) {
+      positions.paddingIdx = 1;
+      record("model_type", "positions.padding_idx");
+    }
+    // The validator reports a negative padding id.
+    int64_t paddingIdx = *positions.paddingIdx;
+    if (paddingIdx >= 0 && paddingIdx + 1 >= positions.maxPositions)
+      error("max_position_embeddings",
+            "'max_position_embeddings' (" + Twine(positions.maxPositions) +
+                ") leaves no row for tokens, which RoBERTa numbers from "
+                "'pad_token_id' + 1 (" +
+                Twine(paddingIdx + 1) + ")");
+    spec.maxSeqLen =
+        positions.maxPositions - std::max<int64_t>(paddingIdx, 0) - 1;
+    record("max_position_embeddings", "model.max_seq_len");
+  }
   if (modelType == "mistral" || modelType == "qwen2") {
     if (!object.get("num_key_value_heads")) {
       spec.numKvHeads = modelType == "mistral" ? 8 : 32;
@@ -828,6 +871,8 @@ std::optional<ModelSpec> HFImporter::import() {
     return std::nullopt;
 
   applyModelTypeDefaults(modelType);
+  if (failed)
+    return std::nullopt;
   // GPT-2's MLP is 4 * n_embd wide unless n_inner says otherwise.
   if (*family == ModelFamily::Gpt2 && !spec.fieldLocs.count("ffn.dim") &&
       spec.dModel <= kMaxSpecSize)

@@ -100,7 +100,14 @@ static FailureOr<Value> emitEmbeddings(ForwardBuilder &b, Value ids,
         b.weight("embed.positions", std::nullopt, {rows, width});
     if (failed(table))
       return failure();
-    x = b.create<LearnedPositionsOp>(positionsLoc, x.getType(), x, *table);
+    // RoBERTa-style positions count the tokens that are not padding.
+    Value countedIds = positions.paddingIdx ? ids : Value();
+    IntegerAttr paddingIdx =
+        positions.paddingIdx
+            ? b.getBuilder().getI64IntegerAttr(*positions.paddingIdx)
+            : IntegerAttr();
+    x = b.create<LearnedPositionsOp>(positionsLoc, x.getType(), x, *table,
+                                     countedIds, paddingIdx);
   } else if (positions.kind == PositionKind::Sinusoidal) {
     x = b.create<SinusoidalPositionsOp>(positionsLoc, x.getType(), x,
                                         APFloat(positions.theta));

@@ -73,6 +73,10 @@ struct PositionSpec {
   int64_t maxPositions = 0;
   /// Base of the sinusoidal encoding or RoPE frequency base.
   double theta = 10000.0;
+  /// Learned positions only: the token id of padding, when positions count
+  /// the tokens that are not padding from `paddingIdx + 1` on (RoBERTa)
+  /// instead of numbering every token from 0.
+  std::optional<int64_t> paddingIdx;
   /// RoPE only: number of rotated features per head (all when empty).
   std::optional<int64_t> rotaryDim;
   /// Pairing of rotated features: the dialect's own enum, since the spec's

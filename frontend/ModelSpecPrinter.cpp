@@ -119,8 +119,11 @@ static void printPositions(const PositionSpec &positions, SpecWriter &w) {
   if (positions.kind == PositionKind::None)
     return;
   w.field("max", positions.maxPositions);
-  if (positions.kind == PositionKind::Learned)
+  if (positions.kind == PositionKind::Learned) {
+    if (positions.paddingIdx)
+      w.field("padding_idx", *positions.paddingIdx);
     return;
+  }
   w.number("theta", positions.theta);
   if (positions.kind != PositionKind::Rope)
     return;

@@ -147,6 +147,9 @@ private:
     if (spec.positions.rotaryDim &&
         !checkSize("positions.rotary_dim", *spec.positions.rotaryDim, 1))
       return false;
+    if (spec.positions.paddingIdx &&
+        !checkSize("positions.padding_idx", *spec.positions.paddingIdx, 0))
+      return false;
     for (NamedStack stack : stacksOf(spec)) {
       if (!checkSize((stack.name + ".layers").str(), stack.stack->numLayers, 1))
         return false;
@@ -217,6 +220,9 @@ private:
         return failInapplicable(field, "rope");
     if (given("positions.max") && positions.kind == PositionKind::None)
       return failInapplicable("positions.max", "learned, sinusoidal and rope");
+    if (given("positions.padding_idx") &&
+        positions.kind != PositionKind::Learned)
+      return failInapplicable("positions.padding_idx", "learned");
 
     if (rope && (!checkRotaryDim() || !checkRopeScaling()))
       return false;
@@ -231,6 +237,17 @@ private:
                       Twine(positions.maxPositions) + ") is smaller than " +
                       quoted("model.max_seq_len") + " (" +
                       Twine(spec.maxSeqLen) + ")");
+    // Counted positions start after the padding row.
+    if (positions.paddingIdx &&
+        *positions.paddingIdx + 1 + spec.maxSeqLen > positions.maxPositions)
+      return fail(firstGiven({"positions.padding_idx", "positions.max",
+                              "model.max_seq_len"}),
+                  quoted("positions.max") + " (" +
+                      Twine(positions.maxPositions) + ") has no row for the " +
+                      "last of " + quoted("model.max_seq_len") + " (" +
+                      Twine(spec.maxSeqLen) + ") tokens counted from " +
+                      quoted("positions.padding_idx") + " (" +
+                      Twine(*positions.paddingIdx) + ") + 1");
     return true;
   }
 

@@ -55,15 +55,33 @@ LogicalResult evaluateOp(LearnedPositionsOp op, ValueTensors &values) {
   if (failed(checkSize(op, "position table width", table.getDimSize(1),
                        width)))
     return failure();
-  if (seq > table.getDimSize(0))
+  int64_t rows = table.getDimSize(0);
+  std::optional<int64_t> paddingIdx = op.getPaddingIdx();
+  // With ids, RoBERTa's positions: padding sits at row paddingIdx, the
+  // n-th other token at row paddingIdx + n.
+  const ReferenceTensor *ids =
+      paddingIdx ? &values.lookup(op.getIds()) : nullptr;
+  if (!ids && seq > rows)
     return op.emitError() << "sequence length " << seq << " exceeds the "
-                          << table.getDimSize(0)
-                          << " rows of the position table";
+                          << rows << " rows of the position table";
   ReferenceTensor output(input.getShape());
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t s = 0; s < seq; ++s)
+  for (int64_t b = 0; b < batch; ++b) {
+    int64_t counted = 0;
+    for (int64_t s = 0; s < seq; ++s) {
+      int64_t row = s;
+      if (ids) {
+        bool isPadding = ids->at({b, s}) == static_cast<double>(*paddingIdx);
+        counted += isPadding ? 0 : 1;
+        row = isPadding ? *paddingIdx : *paddingIdx + counted;
+      }
+      if (row >= rows)
+        return op.emitError()
+               << "position " << row << " of token " << s << " exceeds the "
+               << rows << " rows of the position table";
       for (int64_t d = 0; d < width; ++d)
-        output.at({b, s, d}) = input.at({b, s, d}) + table.at({s, d});
+        output.at({b, s, d}) = input.at({b, s, d}) + table.at({row, d});
+    }
+  }
   values.bind(op.getOutput(), std::move(output));
   return success();
 }

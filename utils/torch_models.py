@@ -1,4 +1,4 @@
-"""GPT-2, BERT and DistilBERT forward passes written directly in PyTorch, independent of
+"""GPT-2, BERT, RoBERTa and DistilBERT forward passes written directly in PyTorch, independent of
 Kiln: they read a safetensors checkpoint with the Hugging Face tensor names
 and follow the Hugging Face definitions of these architectures.
 
@@ -87,15 +87,18 @@ def gpt2_logits(w, ids, heads, last_position=False):
     return x @ w["wte.weight"].T
 
 
-def bert_hidden_states(w, ids, mask, heads):
+def bert_hidden_states(w, ids, mask, heads, positions=None, eps=1e-12):
     """BERT: post-norm, nn.Linear ([out, in]) projections, exact GELU; the
     last hidden states. Tokens that `mask` drops are hidden from every
-    query."""
+    query. `positions` [batch, seq] are the position ids, 0 .. seq - 1 by
+    default."""
     batch, seq = ids.shape
+    if positions is None:
+        positions = torch.arange(seq).expand(batch, seq)
     e = lambda name: w[f"embeddings.{name}"]
-    x = (e("word_embeddings.weight")[ids] + e("position_embeddings.weight")[:seq]
+    x = (e("word_embeddings.weight")[ids] + e("position_embeddings.weight")[positions]
          + e("token_type_embeddings.weight")[0])
-    x = layer_norm(x, e("LayerNorm.weight"), e("LayerNorm.bias"), 1e-12)
+    x = layer_norm(x, e("LayerNorm.weight"), e("LayerNorm.bias"), eps)
     hidden = (mask == 0)[:, None, None, :]
     layers = len({name.split(".")[2] for name in w if name.startswith("encoder.layer.")})
     for i in range(layers):
@@ -106,11 +109,20 @@ def bert_hidden_states(w, ids, mask, heads):
                    for n in ("query", "key", "value"))
         a = linear(merge_heads(attention(q, k, v, hidden)), "attention.output.dense")
         x = layer_norm(x + a, p("attention.output.LayerNorm.weight"),
-                       p("attention.output.LayerNorm.bias"), 1e-12)
+                       p("attention.output.LayerNorm.bias"), eps)
         h = torch.nn.functional.gelu(linear(x, "intermediate.dense"))
         x = layer_norm(x + linear(h, "output.dense"), p("output.LayerNorm.weight"),
-                       p("output.LayerNorm.bias"), 1e-12)
+                       p("output.LayerNorm.bias"), eps)
     return x
+
+
+def roberta_hidden_states(w, ids, mask, heads, padding_idx=1, eps=1e-5):
+    """RoBERTa: BERT whose positions count the tokens that are not padding,
+    from padding_idx + 1 on (padding itself at padding_idx), as Hugging
+    Face's create_position_ids_from_input_ids numbers them."""
+    not_padding = (ids != padding_idx).long()
+    positions = torch.cumsum(not_padding, dim=1) * not_padding + padding_idx
+    return bert_hidden_states(w, ids, mask, heads, positions, eps)
 
 
 def distilbert_hidden_states(w, ids, mask, heads):

@@ -253,8 +253,16 @@ LogicalResult describe(EmbeddingOp, SignatureBuilder &builder) {
                  failed(builder.bakeResultDim(0, -1, "embedding width")));
 }
 
-LogicalResult describe(LearnedPositionsOp, SignatureBuilder &builder) {
-  return builder.bakeFeatureWidth();
+LogicalResult describe(LearnedPositionsOp op, SignatureBuilder &builder) {
+  std::optional<int64_t> paddingIdx = op.getPaddingIdx();
+  if (!paddingIdx)
+    return builder.bakeFeatureWidth();
+  builder.setAttr("padding_idx", *paddingIdx);
+  // The ids, [batch, seq], have no feature dimension.
+  if (failed(builder.bakeOperandDim(0, -1, "feature width")) ||
+      failed(builder.bakeOperandDim(1, -1, "feature width")))
+    return failure();
+  return builder.bakeResultDim(0, -1, "feature width");
 }
 
 LogicalResult describe(SinusoidalPositionsOp op, SignatureBuilder &builder) {

@@ -65,6 +65,22 @@ TEST(PositionKernelTest, LearnedPositions) {
                                {{0, 32}, {0, 5}});
 }
 
+TEST(PositionKernelTest, CountedPositionsSkipPaddingTokens) {
+  std::unique_ptr<KernelUnderTest> kernel = KernelUnderTest::create(R"mlir(
+    func.func @f(%x: tensor<3x?x16xf32>, %table: tensor<12x16xf32>,
+                 %ids: tensor<3x?xi64>) -> tensor<3x?x16xf32> {
+      %y = kiln.learned_positions %x, %table ids %ids padding_idx 1
+          : tensor<3x?x16xf32>, tensor<12x16xf32>, tensor<3x?xi64>
+      return %y : tensor<3x?x16xf32>
+    })mlir");
+  ASSERT_TRUE(kernel);
+  std::vector<ReferenceTensor> arguments = kernel->makeArguments({0, 7}, 3);
+  // No padding, right padding, and left padding with a padding id inside.
+  arguments[2] = ReferenceTensor(
+      {3, 7}, {5, 9, 0, 4, 7, 3, 8, 5, 9, 0, 4, 1, 1, 1, 1, 1, 5, 9, 1, 4, 7});
+  kernel->expectMatchesReference(arguments);
+}
+
 TEST(PositionKernelTest, LearnedPositionsRejectShortTables) {
   std::unique_ptr<KernelUnderTest> kernel = KernelUnderTest::create(R"mlir(
     func.func @f(%x: tensor<1x?x8xf32>, %wpe: tensor<4x8xf32>)

@@ -152,6 +152,25 @@ TEST_F(HFConfigImporterTest, MapsBertToHiddenStatesOfAPostNormEncoder) {
   EXPECT_FALSE(spec->tieEmbeddings);
 }
 
+TEST_F(HFConfigImporterTest, MapsRobertaToBertCountingTokensAfterPadding) {
+  std::string roberta = edit(kBert, "\"bert\"", "\"roberta\"");
+  std::optional<ModelSpec> spec =
+      loadJson(withKey(roberta, R"("pad_token_id": 3)"));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->typeVocabSize, 2);
+  EXPECT_EQ(spec->positions.kind, PositionKind::Learned);
+  EXPECT_EQ(spec->positions.paddingIdx, 3);
+  // The 64 rows hold positions 4 .. 63.
+  EXPECT_EQ(spec->positions.maxPositions, 64);
+  EXPECT_EQ(spec->maxSeqLen, 60);
+
+  // RobertaConfig pads with id 1 unless told; XLM-R is the same model.
+  spec = loadJson(edit(kBert, "\"bert\"", "\"xlm-roberta\""));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->positions.paddingIdx, 1);
+  EXPECT_EQ(spec->maxSeqLen, 62);
+}
+
 TEST_F(HFConfigImporterTest, MapsDistilBertToBertWithoutTokenTypes) {
   std::optional<ModelSpec> spec = loadJson(withKey(
       kDistilBert, R"("activation": "relu", "sinusoidal_pos_embds": true,
@@ -388,10 +407,10 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::ValuesIn(std::vector<BadInput>{
         {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
          "missing required field 'model_type'; Kiln supports bert, "
-         "distilbert, gpt2, llama, mistral, qwen2"},
+         "distilbert, gpt2, llama, mistral, qwen2, roberta, xlm-roberta"},
         {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
          "unsupported model_type 'falcon'; Kiln supports bert, distilbert, "
-         "gpt2, llama, mistral, qwen2"},
+         "gpt2, llama, mistral, qwen2, roberta, xlm-roberta"},
         {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
          "expected a string for 'model_type', got 2"},
     }),
@@ -406,6 +425,12 @@ INSTANTIATE_TEST_SUITE_P(
          1, 1,
          "missing required field 'intermediate_size' for model_type "
          "'bert'"},
+        {"PaddingIdOutsideThePositionTable",
+         withKey(edit(kBert, "\"bert\"", "\"roberta\""),
+                 "\"pad_token_id\": 64"),
+         9, 3,
+         "'max_position_embeddings' (64) leaves no row for tokens, which "
+         "RoBERTa numbers from 'pad_token_id' + 1 (65)"},
         {"MissingDistilBertKey", edit(kDistilBert, "  \"n_heads\": 4,\n", ""),
          1, 1, "missing required field 'n_heads' for model_type 'distilbert'"},
         {"NullRequiredKey", edit(kGpt2, "\"n_head\": 4", "\"n_head\": null"), 6,

@@ -136,6 +136,14 @@ INSTANTIATE_TEST_SUITE_P(
          12, 15, "'positions.rotary_dim' (32) exceeds the head dimension (16)"},
         {"OddRotaryDim", kTinyLlama + "positions:\n  rotary_dim: 7\n", 12, 15,
          "rope positions need an even 'positions.rotary_dim', got 7"},
+        {"PaddingIdxWithRope", kTinyLlama + "positions:\n  padding_idx: 1\n",
+         12, 16, "'positions.padding_idx' only applies to learned positions"},
+        {"NegativePaddingIdx", kTinyBert + "positions:\n  padding_idx: -1\n",
+         12, 16, "'positions.padding_idx' must be at least 0, got -1"},
+        {"PaddingIdxLeavesTheLastTokenNoRow",
+         kTinyBert + "positions:\n  padding_idx: 1\n", 12, 16,
+         "'positions.max' (32) has no row for the last of 'model.max_seq_len' "
+         "(32) tokens counted from 'positions.padding_idx' (1) + 1"},
         {"RopeScalingWithoutFactor",
          kTinyLlama + "positions:\n  rope_scaling: linear\n", 12, 17,
          "'positions.rope_scaling' linear needs "
@@ -292,6 +300,13 @@ TEST_F(ConsistentSpecTest, AcceptsMultiQueryAttention) {
       loadYaml(edit(kTinyLlama, "heads: 4", "heads: 4\n  kv_heads: 1"));
   ASSERT_TRUE(spec) << renderAll();
   EXPECT_EQ(spec->numKvHeads, 1);
+}
+
+TEST_F(ConsistentSpecTest, AcceptsPositionsCountedAfterThePaddingRow) {
+  std::optional<ModelSpec> spec =
+      loadYaml(kTinyBert + "positions:\n  max: 34\n  padding_idx: 1\n");
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->positions.paddingIdx, 1);
 }
 
 TEST_F(ConsistentSpecTest, AcceptsAHeadDimThatDoesNotDivideDModel) {

@@ -81,6 +81,37 @@ TEST_F(PositionsTest, LearnedPositionsRejectSequencesLongerThanTheTable) {
             "sequence length 4 exceeds the 3 rows of the position table\n");
 }
 
+/// Adds a [6, 1] position table at positions counted as RoBERTa counts them,
+/// with padding id 1.
+constexpr const char *kCountedPositions = R"mlir(
+  func.func @test(%x: tensor<?x?x1xf32>, %table: tensor<6x1xf32>,
+                  %ids: tensor<?x?xi64>) -> tensor<?x?x1xf32> {
+    %0 = kiln.learned_positions %x, %table ids %ids padding_idx 1
+        : tensor<?x?x1xf32>, tensor<6x1xf32>, tensor<?x?xi64>
+    return %0 : tensor<?x?x1xf32>
+  }
+)mlir";
+
+TEST_F(PositionsTest, CountedPositionsSkipPaddingTokens) {
+  // Hugging Face's create_position_ids_from_input_ids gives
+  // [[2, 3, 4, 1], [1, 1, 2, 3]]: right padding, then left padding.
+  std::optional<ReferenceTensor> y = evaluateOne(
+      kCountedPositions, {ReferenceTensor::getSplat({2, 4, 1}, 0.0),
+                          ReferenceTensor({6, 1}, {0, 10, 20, 30, 40, 50}),
+                          ReferenceTensor({2, 4}, {7, 8, 9, 1, 1, 1, 5, 0})});
+  ASSERT_TRUE(y);
+  EXPECT_TRUE(isTensorNear(*y, {2, 4, 1}, {20, 30, 40, 10, 10, 10, 20, 30}));
+}
+
+TEST_F(PositionsTest, CountedPositionsRejectTokensPastTheTable) {
+  // Five tokens need rows 2 to 6 of a 6-row table.
+  EXPECT_TRUE(failed(evaluate(
+      kCountedPositions, {ReferenceTensor({1, 5, 1}), ReferenceTensor({6, 1}),
+                          ReferenceTensor({1, 5}, {3, 3, 3, 3, 3})})));
+  EXPECT_EQ(diagnosticText(),
+            "position 6 of token 4 exceeds the 6 rows of the position table\n");
+}
+
 TEST_F(PositionsTest, SinusoidsInterleaveSinesAndCosines) {
   std::optional<ReferenceTensor> y = evaluateOne(
       R"mlir(

@@ -6,7 +6,10 @@
 // last row instead).
 //
 // `kiln.learned_positions` adds row `s` of a table to position `s`; Halide's
-// bounds check rejects a table with fewer rows than the sequence.
+// bounds check rejects a table with fewer rows than the sequence. Counted
+// positions (RoBERTa's) come from a running count of the non-padding ids
+// along each sequence, computed once per call; the row is clamped into the
+// table like an embedding's id, since the ids are run-time data.
 // `kiln.sinusoidal_positions` computes its encoding in f64 (the angle
 // `s / base^(2i/d)` loses too much in f32 at long sequences) once per
 // position, shared by the batch.
@@ -47,7 +50,7 @@ public:
     if (kind == "embedding")
       defineEmbedding(builder, output, vars);
     else if (kind == "learned_positions")
-      defineLearnedPositions(builder, output, vars);
+      defineLearnedPositions(signature, builder, output, vars, schedule);
     else
       defineSinusoidalPositions(signature, builder, output, vars, schedule);
     builder.addResult(0, output);
@@ -69,13 +72,44 @@ private:
     output(vars) = table(vars[0], row);
   }
 
-  /// output[b, s, w] = input[b, s, w] + table[s, w].
-  static void defineLearnedPositions(KernelBuilder &builder,
+  /// output[b, s, w] = input[b, s, w] + table[row(b, s), w], where the row
+  /// is `s`, or with a padding_idx the counted position of token s.
+  static void defineLearnedPositions(const KernelSignature &signature,
+                                     KernelBuilder &builder,
                                      Halide::Func output,
-                                     ArrayRef<Halide::Var> vars) {
+                                     ArrayRef<Halide::Var> vars,
+                                     const Schedule &schedule) {
     Halide::ImageParam input = builder.addOperand(0, "input");
     Halide::ImageParam table = builder.addOperand(1, "table");
-    output(vars) = input(vars) + table(vars[0], vars[1]);
+    if (!signature.hasAttr("padding_idx")) {
+      output(vars) = input(vars) + table(vars[0], vars[1]);
+      return;
+    }
+    Halide::ImageParam ids = builder.addOperand(2, "ids");
+    // row(s, b): the table row of token s of sequence b, RoBERTa's
+    // `padding_idx + (non-padding ids up to s)`, or `padding_idx` for
+    // padding; clamped into the table.
+    Halide::Var position("position"), sequence("sequence");
+    int64_t paddingIdx = signature.getInt("padding_idx");
+    Halide::Expr isToken = ids(position, sequence) !=
+                           Halide::cast(ids.type(), Halide::Expr(paddingIdx));
+    Halide::Func counted("counted_tokens"), row("position_row");
+    counted(position, sequence) = Halide::select(isToken, 1, 0);
+    Halide::RDom next(1, ids.dim(0).extent() - 1, "next");
+    counted(next, sequence) += counted(next - 1, sequence);
+    Halide::Expr paddingRow = static_cast<int>(paddingIdx);
+    row(position, sequence) = Halide::clamp(
+        Halide::select(isToken, paddingRow + counted(position, sequence),
+                       paddingRow),
+        0, table.dim(1).extent() - 1);
+    output(vars) = input(vars) + table(vars[0], row(vars[1], vars[2]));
+    if (isAutoscheduled(schedule))
+      return;
+    // Each sequence's scan, then its rows, before any output.
+    row.compute_root();
+    counted.compute_at(row, sequence);
+    if (schedule.get("parallel"))
+      row.parallel(sequence);
   }
 
   /// output[b, s, w] = input[b, s, w] + sin or cos of s / base^(2i/d).

@@ -1,15 +1,16 @@
-"""Checks a compiled GPT-2, BERT or DistilBERT model's .npy output against the
+"""Checks a compiled GPT-2, BERT, RoBERTa or DistilBERT model's .npy output against the
 independent PyTorch implementation of utils/torch_models.py, run in float64
 on the same safetensors checkpoint. It shares no code with Kiln.
 
-usage: torch_reference.py {gpt2,bert,distilbert} WEIGHTS ACTUAL.npy --heads H
+usage: torch_reference.py {gpt2,bert,roberta,distilbert} WEIGHTS ACTUAL.npy --heads H
            --tokens IDS [--tokens IDS ...] [--attention-mask MASK ...]
            [--tolerance T]
 
 GPT-2 returns the logits of every position (tied LM head); BERT returns the
 mean of the last hidden states over the kept tokens, L2-normalised (the
-sentence-transformers embedding); DistilBERT, imported from its
-config.json, returns the last hidden states. Exits 1 when the largest
+sentence-transformers embedding); RoBERTa (padding id 1, LayerNorm epsilon
+1e-5) and DistilBERT, imported from their config.json, return the last
+hidden states. Exits 1 when the largest
 absolute error exceeds T times the largest reference magnitude.
 """
 
@@ -23,7 +24,7 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "..", "utils"))
 from torch_models import (bert_embedding, distilbert_hidden_states,
-                          gpt2_logits, load_safetensors)
+                          gpt2_logits, load_safetensors, roberta_hidden_states)
 
 
 def rows(values):
@@ -32,7 +33,8 @@ def rows(values):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("family", choices=["gpt2", "bert", "distilbert"])
+    parser.add_argument("family",
+                        choices=["gpt2", "bert", "roberta", "distilbert"])
     parser.add_argument("weights")
     parser.add_argument("actual")
     parser.add_argument("--heads", type=int, required=True)
@@ -48,8 +50,8 @@ def main():
             reference = gpt2_logits(w, ids, args.heads)
         else:
             mask = rows(args.attention_mask) if args.attention_mask else torch.ones_like(ids)
-            model = (bert_embedding if args.family == "bert"
-                     else distilbert_hidden_states)
+            model = {"bert": bert_embedding, "roberta": roberta_hidden_states,
+                     "distilbert": distilbert_hidden_states}[args.family]
             reference = model(w, ids, mask, args.heads)
     reference = reference.numpy()
     actual = np.load(args.actual).astype(np.float64)

@@ -107,6 +107,58 @@ func.func @learned_positions_too_long(%x: tensor<1x2048x768xf32>,
 
 // -----
 
+// kiln.learned_positions: counted positions start after the padding row.
+func.func @learned_positions_counted_too_long(%x: tensor<1x512x768xf32>,
+                                              %table: tensor<512x768xf32>,
+                                              %ids: tensor<1x512xi64>)
+    -> tensor<1x512x768xf32> {
+  // expected-error @+1 {{sequence length 512 after the padding row exceeds the 512 rows of the position table}}
+  %0 = kiln.learned_positions %x, %table ids %ids padding_idx 1
+      : tensor<1x512x768xf32>, tensor<512x768xf32>, tensor<1x512xi64>
+  return %0 : tensor<1x512x768xf32>
+}
+
+// -----
+
+// kiln.learned_positions: the padding row is a row of the table.
+func.func @learned_positions_padding_row(%x: tensor<1x?x768xf32>,
+                                         %table: tensor<514x768xf32>,
+                                         %ids: tensor<1x?xi64>)
+    -> tensor<1x?x768xf32> {
+  // expected-error @+1 {{padding_idx 514 is not a row of the 514-row position table}}
+  %0 = kiln.learned_positions %x, %table ids %ids padding_idx 514
+      : tensor<1x?x768xf32>, tensor<514x768xf32>, tensor<1x?xi64>
+  return %0 : tensor<1x?x768xf32>
+}
+
+// -----
+
+// kiln.learned_positions: the ids are those of the input's tokens.
+func.func @learned_positions_ids_shape(%x: tensor<2x?x768xf32>,
+                                       %table: tensor<514x768xf32>,
+                                       %ids: tensor<1x?xi64>)
+    -> tensor<2x?x768xf32> {
+  // expected-error @+1 {{expected ids dimension 0 (batch) to be 2, got 1}}
+  %0 = kiln.learned_positions %x, %table ids %ids padding_idx 1
+      : tensor<2x?x768xf32>, tensor<514x768xf32>, tensor<1x?xi64>
+  return %0 : tensor<2x?x768xf32>
+}
+
+// -----
+
+// kiln.learned_positions: ids without padding_idx (generic form).
+func.func @learned_positions_ids_alone(%x: tensor<1x?x768xf32>,
+                                       %table: tensor<514x768xf32>,
+                                       %ids: tensor<1x?xi64>)
+    -> tensor<1x?x768xf32> {
+  // expected-error @+1 {{expects ids and padding_idx together}}
+  %0 = "kiln.learned_positions"(%x, %table, %ids)
+      : (tensor<1x?x768xf32>, tensor<514x768xf32>, tensor<1x?xi64>) -> tensor<1x?x768xf32>
+  return %0 : tensor<1x?x768xf32>
+}
+
+// -----
+
 // kiln.learned_positions: input and table share an element type.
 func.func @learned_positions_element_type(%x: tensor<1x?x768xf32>,
                                           %wpe: tensor<1024x768xf16>)

@@ -56,6 +56,19 @@ func.func @learned_positions_dynamic_seq(%x: tensor<1x?x768xf32>,
   return %0 : tensor<1x?x768xf32>
 }
 
+// CHECK-LABEL: func.func @learned_positions_counting_tokens(
+// CHECK-SAME: %[[X:[^:]+]]: tensor<2x?x768xf32>, %[[TABLE:[^:]+]]: tensor<514x768xf32>, %[[IDS:[^:]+]]: tensor<2x?xi64>)
+// CHECK: %[[OUT:.+]] = kiln.learned_positions %[[X]], %[[TABLE]] ids %[[IDS]] padding_idx 1 : tensor<2x?x768xf32>, tensor<514x768xf32>, tensor<2x?xi64>
+// CHECK: return %[[OUT]]
+func.func @learned_positions_counting_tokens(%x: tensor<2x?x768xf32>,
+                                             %table: tensor<514x768xf32>,
+                                             %ids: tensor<2x?xi64>)
+    -> tensor<2x?x768xf32> {
+  %0 = kiln.learned_positions %x, %table ids %ids padding_idx 1
+      : tensor<2x?x768xf32>, tensor<514x768xf32>, tensor<2x?xi64>
+  return %0 : tensor<2x?x768xf32>
+}
+
 // CHECK-LABEL: func.func @learned_positions_static_f16(
 // CHECK-SAME: %[[X:[^:]+]]: tensor<2x16x64xf16>, %[[WPE:[^:]+]]: tensor<16x64xf16>)
 // CHECK: %[[OUT:.+]] = kiln.learned_positions %[[X]], %[[WPE]] : tensor<2x16x64xf16>, tensor<16x64xf16>
