@@ -225,25 +225,14 @@ static const FamilyTraits kBertTraits = {
 };
 
 // BERT without token types, under other names.
-static const FamilyTraits kDistilBertTraits = {
-    Topology::EncoderOnly,
-    FfnKind::Gelu,
-    NormKind::LayerNorm,
-    NormPlacement::Post,
-    /*epsilon=*/1e-12,
-    /*embeddingNorm=*/true,
-    /*finalNorm=*/false,
-    PositionKind::Learned,
-    /*typeVocabSize=*/0,
-    /*scaleBySqrtDModel=*/false,
-    /*biases=*/true,
-    /*tieEmbeddings=*/false,
-    OutputKind::HiddenStates,
-    /*encoderPadding=*/true,
-    kDistilBertModel,
-    kDistilBertStacks,
-    kDistilBertLayer,
-};
+static const FamilyTraits kDistilBertTraits = [] {
+  FamilyTraits traits = kBertTraits;
+  traits.typeVocabSize = 0;
+  traits.modelTensors = kDistilBertModel;
+  traits.stacks = kDistilBertStacks;
+  traits.layerParts = kDistilBertLayer;
+  return traits;
+}();
 
 static const FamilyTraits kLlamaTraits = {
     Topology::DecoderOnly,

@@ -87,33 +87,57 @@ def gpt2_logits(w, ids, heads, last_position=False):
     return x @ w["wte.weight"].T
 
 
-def bert_hidden_states(w, ids, mask, heads, positions=None, eps=1e-12):
-    """BERT: post-norm, nn.Linear ([out, in]) projections, exact GELU; the
-    last hidden states. Tokens that `mask` drops are hidden from every
-    query. `positions` [batch, seq] are the position ids, 0 .. seq - 1 by
-    default."""
+# Where BERT and DistilBERT keep each part of a layer.
+BERT_LAYER = {"layers": "encoder.layer", "q": "attention.self.query",
+              "k": "attention.self.key", "v": "attention.self.value",
+              "o": "attention.output.dense",
+              "attn_norm": "attention.output.LayerNorm",
+              "up": "intermediate.dense", "down": "output.dense",
+              "mlp_norm": "output.LayerNorm"}
+DISTILBERT_LAYER = {"layers": "transformer.layer", "q": "attention.q_lin",
+                    "k": "attention.k_lin", "v": "attention.v_lin",
+                    "o": "attention.out_lin", "attn_norm": "sa_layer_norm",
+                    "up": "ffn.lin1", "down": "ffn.lin2",
+                    "mlp_norm": "output_layer_norm"}
+
+
+def post_norm_encoder(w, x, mask, heads, names, eps):
+    """BERT's layers on the embedded `x`: post-norm, nn.Linear ([out, in])
+    projections, exact GELU, under the tensor `names` of a layer. Tokens
+    that `mask` drops are hidden from every query."""
+    hidden = (mask == 0)[:, None, None, :]
+    prefix = names["layers"] + "."
+    layers = len({name[len(prefix):].split(".")[0] for name in w
+                  if name.startswith(prefix)})
+    for i in range(layers):
+        p = lambda part, kind: w[f"{prefix}{i}.{names[part]}.{kind}"]
+        linear = lambda t, part: torch.nn.functional.linear(
+            t, p(part, "weight"), p(part, "bias"))
+        norm = lambda t, part: layer_norm(t, p(part, "weight"), p(part, "bias"), eps)
+        q, k, v = (split_heads(linear(x, n), heads) for n in ("q", "k", "v"))
+        x = norm(x + linear(merge_heads(attention(q, k, v, hidden)), "o"), "attn_norm")
+        h = torch.nn.functional.gelu(linear(x, "up"))
+        x = norm(x + linear(h, "down"), "mlp_norm")
+    return x
+
+
+def embed(w, ids, positions, token_types, eps):
+    """Token plus position (plus token type 0) embeddings, layer-normed.
+    `positions` [batch, seq] are the position ids, 0 .. seq - 1 if None."""
     batch, seq = ids.shape
     if positions is None:
         positions = torch.arange(seq).expand(batch, seq)
     e = lambda name: w[f"embeddings.{name}"]
-    x = (e("word_embeddings.weight")[ids] + e("position_embeddings.weight")[positions]
-         + e("token_type_embeddings.weight")[0])
-    x = layer_norm(x, e("LayerNorm.weight"), e("LayerNorm.bias"), eps)
-    hidden = (mask == 0)[:, None, None, :]
-    layers = len({name.split(".")[2] for name in w if name.startswith("encoder.layer.")})
-    for i in range(layers):
-        p = lambda name: w[f"encoder.layer.{i}.{name}"]
-        linear = lambda t, name: torch.nn.functional.linear(
-            t, p(name + ".weight"), p(name + ".bias"))
-        q, k, v = (split_heads(linear(x, f"attention.self.{n}"), heads)
-                   for n in ("query", "key", "value"))
-        a = linear(merge_heads(attention(q, k, v, hidden)), "attention.output.dense")
-        x = layer_norm(x + a, p("attention.output.LayerNorm.weight"),
-                       p("attention.output.LayerNorm.bias"), eps)
-        h = torch.nn.functional.gelu(linear(x, "intermediate.dense"))
-        x = layer_norm(x + linear(h, "output.dense"), p("output.LayerNorm.weight"),
-                       p("output.LayerNorm.bias"), eps)
-    return x
+    x = e("word_embeddings.weight")[ids] + e("position_embeddings.weight")[positions]
+    if token_types:
+        x = x + e("token_type_embeddings.weight")[0]
+    return layer_norm(x, e("LayerNorm.weight"), e("LayerNorm.bias"), eps)
+
+
+def bert_hidden_states(w, ids, mask, heads, positions=None, eps=1e-12):
+    """BERT: the last hidden states."""
+    x = embed(w, ids, positions, token_types=True, eps=eps)
+    return post_norm_encoder(w, x, mask, heads, BERT_LAYER, eps)
 
 
 def roberta_hidden_states(w, ids, mask, heads, padding_idx=1, eps=1e-5):
@@ -126,28 +150,10 @@ def roberta_hidden_states(w, ids, mask, heads, padding_idx=1, eps=1e-5):
 
 
 def distilbert_hidden_states(w, ids, mask, heads):
-    """DistilBERT: BERT without token types, under its own names (`q_lin`,
-    `sa_layer_norm`, `ffn.lin1`); the last hidden states."""
-    batch, seq = ids.shape
-    e = lambda name: w[f"embeddings.{name}"]
-    x = e("word_embeddings.weight")[ids] + e("position_embeddings.weight")[:seq]
-    x = layer_norm(x, e("LayerNorm.weight"), e("LayerNorm.bias"), 1e-12)
-    hidden = (mask == 0)[:, None, None, :]
-    layers = len({name.split(".")[2] for name in w
-                  if name.startswith("transformer.layer.")})
-    for i in range(layers):
-        p = lambda name: w[f"transformer.layer.{i}.{name}"]
-        linear = lambda t, name: torch.nn.functional.linear(
-            t, p(name + ".weight"), p(name + ".bias"))
-        q, k, v = (split_heads(linear(x, f"attention.{n}_lin"), heads)
-                   for n in ("q", "k", "v"))
-        a = linear(merge_heads(attention(q, k, v, hidden)), "attention.out_lin")
-        x = layer_norm(x + a, p("sa_layer_norm.weight"), p("sa_layer_norm.bias"),
-                       1e-12)
-        h = torch.nn.functional.gelu(linear(x, "ffn.lin1"))
-        x = layer_norm(x + linear(h, "ffn.lin2"), p("output_layer_norm.weight"),
-                       p("output_layer_norm.bias"), 1e-12)
-    return x
+    """DistilBERT: BERT without token types, under its own names; the last
+    hidden states."""
+    x = embed(w, ids, None, token_types=False, eps=1e-12)
+    return post_norm_encoder(w, x, mask, heads, DISTILBERT_LAYER, 1e-12)
 
 
 def bert_embedding(w, ids, mask, heads):
