@@ -67,6 +67,8 @@ struct FamilyTraits {
   ArrayRef<TensorName> modelTensors;
   ArrayRef<StackNames> stacks;
   ArrayRef<PartName> layerParts;
+  /// Rows of the learned position table before position 0.
+  int64_t positionOffset = 0;
 };
 
 } // namespace
@@ -130,6 +132,27 @@ static constexpr PartName kDistilBertLayer[] = {
     {"attn.v", "attention.v_lin"},  {"attn.o", "attention.out_lin"},
     {"attn_norm", "sa_layer_norm"}, {"mlp.up", "ffn.lin1"},
     {"mlp.down", "ffn.lin2"},       {"mlp_norm", "output_layer_norm"},
+};
+
+// OPT (`OPTForCausalLM`): fairseq's names below `model.decoder.`.
+static constexpr TensorName kOptModel[] = {
+    {"embed.tokens", "model.decoder.embed_tokens.weight"},
+    {"embed.positions", "model.decoder.embed_positions.weight"},
+    {"lm_head", "lm_head.weight"},
+};
+static constexpr StackNames kOptStacks[] = {
+    {"decoder", "model.decoder.layers.{layer}.",
+     "model.decoder.final_layer_norm"},
+};
+static constexpr PartName kOptLayer[] = {
+    {"attn.q", "self_attn.q_proj"},
+    {"attn.k", "self_attn.k_proj"},
+    {"attn.v", "self_attn.v_proj"},
+    {"attn.o", "self_attn.out_proj"},
+    {"attn_norm", "self_attn_layer_norm"},
+    {"mlp.up", "fc1"},
+    {"mlp.down", "fc2"},
+    {"mlp_norm", "final_layer_norm"},
 };
 
 // LLaMA (`LlamaForCausalLM`).
@@ -234,6 +257,18 @@ static const FamilyTraits kDistilBertTraits = [] {
   return traits;
 }();
 
+// GPT-2's architecture with ReLU, separate Q, K and V, and a position table
+// whose first two rows no position uses.
+static const FamilyTraits kOptTraits = [] {
+  FamilyTraits traits = kGpt2Traits;
+  traits.ffn = FfnKind::Relu;
+  traits.modelTensors = kOptModel;
+  traits.stacks = kOptStacks;
+  traits.layerParts = kOptLayer;
+  traits.positionOffset = 2;
+  return traits;
+}();
+
 static const FamilyTraits kLlamaTraits = {
     Topology::DecoderOnly,
     FfnKind::SwiGlu,
@@ -287,6 +322,8 @@ static const FamilyTraits &getTraits(ModelFamily family) {
     return kDistilBertTraits;
   case ModelFamily::Llama:
     return kLlamaTraits;
+  case ModelFamily::Opt:
+    return kOptTraits;
   case ModelFamily::Transformer:
     return kTransformerTraits;
   }
@@ -294,8 +331,8 @@ static const FamilyTraits &getTraits(ModelFamily family) {
 }
 
 /// Spec names of the families, in ModelFamily order.
-static constexpr StringRef kFamilyNames[] = {"gpt2", "bert", "distilbert",
-                                             "llama", "transformer"};
+static constexpr StringRef kFamilyNames[] = {"gpt2",  "bert", "distilbert",
+                                             "llama", "opt",  "transformer"};
 
 std::optional<ModelFamily> kiln::parseModelFamily(StringRef name) {
   for (auto [index, familyName] : enumerate(kFamilyNames))
@@ -349,6 +386,7 @@ public:
     fill("norm.embedding_norm", spec.embeddingNorm, traits.embeddingNorm);
     fill("norm.final_norm", spec.finalNorm, traits.finalNorm);
     fill("positions.kind", spec.positions.kind, traits.positions);
+    fill("positions.offset", spec.positions.offset, traits.positionOffset);
     fill("embeddings.token_types", spec.typeVocabSize, traits.typeVocabSize);
     fill("attention.bias", spec.attentionBias, traits.biases);
     fill("ffn.bias", spec.mlpBias, traits.biases);

@@ -25,10 +25,10 @@
 namespace kiln {
 
 /// The model families a spec can start from.
-enum class ModelFamily { Gpt2, Bert, DistilBert, Llama, Transformer };
+enum class ModelFamily { Gpt2, Bert, DistilBert, Llama, Opt, Transformer };
 
 /// The family called `name` in a spec (`gpt2`, `bert`, `distilbert`,
-/// `llama`, `transformer`), if there is one.
+/// `llama`, `opt`, `transformer`), if there is one.
 std::optional<ModelFamily> parseModelFamily(llvm::StringRef name);
 
 /// The spec name of `family`.

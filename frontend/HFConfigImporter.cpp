@@ -194,10 +194,11 @@ static constexpr StringLiteral kIgnoredCommonKeys[] = {
 
 /// The model types Kiln imports and their families.
 static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
-    {"bert", ModelFamily::Bert},     {"distilbert", ModelFamily::DistilBert},
-    {"gpt2", ModelFamily::Gpt2},     {"llama", ModelFamily::Llama},
-    {"mistral", ModelFamily::Llama}, {"qwen2", ModelFamily::Llama},
-    {"roberta", ModelFamily::Bert},  {"xlm-roberta", ModelFamily::Bert}};
+    {"bert", ModelFamily::Bert},       {"distilbert", ModelFamily::DistilBert},
+    {"gpt2", ModelFamily::Gpt2},       {"llama", ModelFamily::Llama},
+    {"mistral", ModelFamily::Llama},   {"opt", ModelFamily::Opt},
+    {"qwen2", ModelFamily::Llama},     {"roberta", ModelFamily::Bert},
+    {"xlm-roberta", ModelFamily::Bert}};
 
 /// Whether `modelType` numbers positions as RoBERTa does.
 static bool isRoberta(StringRef modelType) {
@@ -554,6 +555,38 @@ private:
     return fields;
   }
 
+  /// Keys of OPTConfig. `word_embed_proj_dim` is checked against
+  /// `hidden_size` by applyModelTypeDefaults.
+  std::vector<HFField> optFields() {
+    return {
+        integer("vocab_size", "model.vocab_size", spec.vocabSize,
+                /*required=*/true),
+        integer("hidden_size", "model.d_model", spec.dModel, /*required=*/true),
+        integer("num_hidden_layers", "decoder.layers", spec.decoder.numLayers,
+                /*required=*/true),
+        integer("num_attention_heads", "attention.heads", spec.numHeads,
+                /*required=*/true),
+        integer("ffn_dim", "ffn.dim", spec.ffnDim, /*required=*/true),
+        integer("max_position_embeddings", "model.max_seq_len", spec.maxSeqLen,
+                /*required=*/true),
+        activation("activation_function", kGpt2Activations),
+        boolean("tie_word_embeddings", "embeddings.tied", spec.tieEmbeddings),
+        onlyValue("do_layer_norm_before", true,
+                  "post-norm OPT (opt-350m) also drops the final norm"),
+        onlyValue("_remove_final_layer_norm", false,
+                  "it drops the final norm of a pre-norm decoder"),
+        onlyValue("enable_bias", true, "it removes the projections' biases"),
+        onlyValue("layer_norm_elementwise_affine", true,
+                  "it removes the norms' gains and biases"),
+        ignored("word_embed_proj_dim"),
+        ignored("dropout"),
+        ignored("attention_dropout"),
+        ignored("activation_dropout"),
+        ignored("layerdrop"),
+        ignored("init_std"),
+    };
+  }
+
   /// Keys of DistilBertConfig.
   std::vector<HFField> distilbertFields() {
     return {
@@ -646,6 +679,9 @@ private:
       break;
     case ModelFamily::DistilBert:
       fields = distilbertFields();
+      break;
+    case ModelFamily::Opt:
+      fields = optFields();
       break;
     case ModelFamily::Llama:
       fields = modelType == "qwen2" ? qwen2Fields() : llamaFields();
@@ -811,6 +847,15 @@ void HFImporter::readFields(ArrayRef<HFField> fields, StringRef modelType) {
 
 void HFImporter::applyModelTypeDefaults(StringRef modelType) {
   const json::Object &object = *config.getAsObject();
+  // OPT-350m projects its 512-wide embeddings to 1024 features and back.
+  if (modelType == "opt")
+    if (std::optional<int64_t> projected =
+            object.getInteger("word_embed_proj_dim");
+        projected && *projected != spec.dModel)
+      error("word_embed_proj_dim",
+            "'word_embed_proj_dim' (" + Twine(*projected) +
+                ") must equal 'hidden_size' (" + Twine(spec.dModel) +
+                "): Kiln does not project the embeddings in and out");
   if (isRoberta(modelType)) {
     // RobertaConfig's pad_token_id defaults to 1.
     PositionSpec &positions = spec.positions;

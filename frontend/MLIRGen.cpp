@@ -96,10 +96,15 @@ static FailureOr<Value> emitEmbeddings(ForwardBuilder &b, Value ids,
              << "learned positions need positions.max_positions or "
                 "max_seq_len to be positive, got "
              << rows;
-    FailureOr<Value> table =
-        b.weight("embed.positions", std::nullopt, {rows, width});
+    // A table with an offset starts with rows that no position uses.
+    FailureOr<Value> table = b.weight("embed.positions", std::nullopt,
+                                      {positions.offset + rows, width});
     if (failed(table))
       return failure();
+    if (positions.offset != 0)
+      table = b.create<SliceOp>(
+          b.loc(scope + ".positions", {"positions.offset"}),
+          b.tensorType({rows, width}), *table, /*axis=*/0, positions.offset);
     // RoBERTa-style positions count the tokens that are not padding.
     Value countedIds = positions.paddingIdx ? ids : Value();
     IntegerAttr paddingIdx =

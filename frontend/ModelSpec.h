@@ -73,6 +73,9 @@ struct PositionSpec {
   int64_t maxPositions = 0;
   /// Base of the sinusoidal encoding or RoPE frequency base.
   double theta = 10000.0;
+  /// Learned positions only: rows of the table before position 0 (OPT's
+  /// table starts with two that no position uses).
+  int64_t offset = 0;
   /// Learned positions only: the token id of padding, when positions count
   /// the tokens that are not padding from `paddingIdx + 1` on (RoBERTa)
   /// instead of numbering every token from 0.

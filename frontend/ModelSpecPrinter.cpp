@@ -120,6 +120,8 @@ static void printPositions(const PositionSpec &positions, SpecWriter &w) {
     return;
   w.field("max", positions.maxPositions);
   if (positions.kind == PositionKind::Learned) {
+    if (positions.offset != 0)
+      w.field("offset", positions.offset);
     if (positions.paddingIdx)
       w.field("padding_idx", *positions.paddingIdx);
     return;

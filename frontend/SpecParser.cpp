@@ -354,6 +354,7 @@ private:
         {"max", integer(positions.maxPositions)},
         {"theta", number(positions.theta)},
         {"rotary_dim", integer(positions.rotaryDim)},
+        {"offset", integer(positions.offset)},
         {"padding_idx", integer(positions.paddingIdx)},
         {"rope_style", enumeration(positions.ropeStyle)},
         {"rope_scaling", enumeration(positions.ropeScaling)},

@@ -150,6 +150,8 @@ private:
     if (spec.positions.paddingIdx &&
         !checkSize("positions.padding_idx", *spec.positions.paddingIdx, 0))
       return false;
+    if (!checkSize("positions.offset", spec.positions.offset, 0))
+      return false;
     for (NamedStack stack : stacksOf(spec)) {
       if (!checkSize((stack.name + ".layers").str(), stack.stack->numLayers, 1))
         return false;
@@ -220,9 +222,14 @@ private:
         return failInapplicable(field, "rope");
     if (given("positions.max") && positions.kind == PositionKind::None)
       return failInapplicable("positions.max", "learned, sinusoidal and rope");
-    if (given("positions.padding_idx") &&
-        positions.kind != PositionKind::Learned)
-      return failInapplicable("positions.padding_idx", "learned");
+    for (const char *field : {"positions.offset", "positions.padding_idx"})
+      if (given(field) && positions.kind != PositionKind::Learned)
+        return failInapplicable(field, "learned");
+    if (positions.offset != 0 && positions.paddingIdx)
+      return fail(firstGiven({"positions.offset", "positions.padding_idx"}),
+                  quoted("positions.offset") + " and " +
+                      quoted("positions.padding_idx") +
+                      " are two ways of placing position 0; give one");
 
     if (rope && (!checkRotaryDim() || !checkRopeScaling()))
       return false;

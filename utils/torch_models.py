@@ -1,4 +1,4 @@
-"""GPT-2, BERT, RoBERTa and DistilBERT forward passes written directly in PyTorch, independent of
+"""GPT-2, OPT, BERT, RoBERTa and DistilBERT forward passes written directly in PyTorch, independent of
 Kiln: they read a safetensors checkpoint with the Hugging Face tensor names
 and follow the Hugging Face definitions of these architectures.
 
@@ -85,6 +85,32 @@ def gpt2_logits(w, ids, heads, last_position=False):
         x = x[:, -1:]
     x = layer_norm(x, w["ln_f.weight"], w["ln_f.bias"], 1e-5)
     return x @ w["wte.weight"].T
+
+
+def opt_logits(w, ids, heads):
+    """OPT: GPT-2's pre-norm decoder with separate nn.Linear Q, K, V, ReLU,
+    and a position table whose rows 0 and 1 no position uses; the logits
+    of every position (tied head)."""
+    batch, seq = ids.shape
+    d = lambda name: w[f"model.decoder.{name}"]
+    x = d("embed_tokens.weight")[ids] + d("embed_positions.weight")[2:seq + 2]
+    prefix = "model.decoder.layers."
+    layers = len({name[len(prefix):].split(".")[0] for name in w
+                  if name.startswith(prefix)})
+    causal = torch.triu(torch.ones(seq, seq, dtype=torch.bool), diagonal=1)
+    for i in range(layers):
+        p = lambda name: w[f"{prefix}{i}.{name}"]
+        linear = lambda t, name: torch.nn.functional.linear(
+            t, p(name + ".weight"), p(name + ".bias"))
+        norm = lambda t, name: layer_norm(t, p(name + ".weight"), p(name + ".bias"), 1e-5)
+        h = norm(x, "self_attn_layer_norm")
+        q, k, v = (split_heads(linear(h, f"self_attn.{n}_proj"), heads)
+                   for n in ("q", "k", "v"))
+        x = x + linear(merge_heads(attention(q, k, v, causal)), "self_attn.out_proj")
+        h = torch.relu(linear(norm(x, "final_layer_norm"), "fc1"))
+        x = x + linear(h, "fc2")
+    x = layer_norm(x, d("final_layer_norm.weight"), d("final_layer_norm.bias"), 1e-5)
+    return x @ d("embed_tokens.weight").T
 
 
 # Where BERT and DistilBERT keep each part of a layer.

@@ -120,6 +120,25 @@ TEST(FamilyDefaultsTest, Bert) {
   EXPECT_EQ(tensorOf(spec, "lm_head"), "");
 }
 
+TEST(FamilyDefaultsTest, Opt) {
+  ModelSpec spec = withDefaults(ModelFamily::Opt);
+  EXPECT_EQ(spec.topology, Topology::DecoderOnly);
+  EXPECT_EQ(spec.ffn, FfnKind::Relu);
+  EXPECT_EQ(spec.normPlacement, NormPlacement::Pre);
+  EXPECT_TRUE(spec.finalNorm);
+  EXPECT_TRUE(spec.tieEmbeddings);
+  EXPECT_EQ(spec.positions.offset, 2);
+  EXPECT_EQ(tensorOf(spec, "embed.positions"),
+            "model.decoder.embed_positions.weight");
+  EXPECT_EQ(tensorOf(spec, "decoder.layer.attn.q.weight"),
+            "model.decoder.layers.{layer}.self_attn.q_proj.weight");
+  EXPECT_EQ(tensorOf(spec, "decoder.layer.attn.qkv.weight"), "");
+  EXPECT_EQ(tensorOf(spec, "decoder.layer.mlp_norm.weight"),
+            "model.decoder.layers.{layer}.final_layer_norm.weight");
+  EXPECT_EQ(tensorOf(spec, "decoder.final_norm.bias"),
+            "model.decoder.final_layer_norm.bias");
+}
+
 TEST(FamilyDefaultsTest, DistilBert) {
   ModelSpec spec = withDefaults(ModelFamily::DistilBert);
   EXPECT_EQ(spec.topology, Topology::EncoderOnly);

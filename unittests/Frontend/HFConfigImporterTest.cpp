@@ -49,6 +49,17 @@ const std::string kDistilBert = R"({
 }
 )";
 
+const std::string kOpt = R"({
+  "model_type": "opt",
+  "vocab_size": 100,
+  "hidden_size": 64,
+  "ffn_dim": 128,
+  "num_hidden_layers": 2,
+  "num_attention_heads": 4,
+  "max_position_embeddings": 64
+}
+)";
+
 const std::string kLlama = R"({
   "model_type": "llama",
   "vocab_size": 128,
@@ -169,6 +180,24 @@ TEST_F(HFConfigImporterTest, MapsRobertaToBertCountingTokensAfterPadding) {
   ASSERT_TRUE(spec) << renderAll();
   EXPECT_EQ(spec->positions.paddingIdx, 1);
   EXPECT_EQ(spec->maxSeqLen, 62);
+}
+
+TEST_F(HFConfigImporterTest, MapsOptToAReluDecoderWithOffsetPositions) {
+  std::optional<ModelSpec> spec = loadJson(
+      withKey(kOpt, R"("do_layer_norm_before": true, "word_embed_proj_dim": 64,
+  "_remove_final_layer_norm": false, "enable_bias": true, "layerdrop": 0.0)"));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->topology, Topology::DecoderOnly);
+  EXPECT_EQ(spec->ffn, FfnKind::Relu);
+  EXPECT_EQ(spec->ffnDim, 128);
+  EXPECT_EQ(spec->normPlacement, NormPlacement::Pre);
+  EXPECT_TRUE(spec->finalNorm);
+  EXPECT_TRUE(spec->tieEmbeddings);
+  EXPECT_EQ(spec->maxSeqLen, 64);
+  EXPECT_EQ(spec->positions.offset, 2);
+  EXPECT_EQ(spec->weights.at("decoder.layer.attn.o.weight").tensorName,
+            "model.decoder.layers.{layer}.self_attn.out_proj.weight");
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
 }
 
 TEST_F(HFConfigImporterTest, MapsDistilBertToBertWithoutTokenTypes) {
@@ -407,10 +436,11 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::ValuesIn(std::vector<BadInput>{
         {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
          "missing required field 'model_type'; Kiln supports bert, "
-         "distilbert, gpt2, llama, mistral, qwen2, roberta, xlm-roberta"},
+         "distilbert, gpt2, llama, mistral, opt, qwen2, roberta, "
+         "xlm-roberta"},
         {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
          "unsupported model_type 'falcon'; Kiln supports bert, distilbert, "
-         "gpt2, llama, mistral, qwen2, roberta, xlm-roberta"},
+         "gpt2, llama, mistral, opt, qwen2, roberta, xlm-roberta"},
         {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
          "expected a string for 'model_type', got 2"},
     }),
@@ -431,6 +461,12 @@ INSTANTIATE_TEST_SUITE_P(
          9, 3,
          "'max_position_embeddings' (64) leaves no row for tokens, which "
          "RoBERTa numbers from 'pad_token_id' + 1 (65)"},
+        {"ProjectedOptEmbeddings", withKey(kOpt, "\"word_embed_proj_dim\": 32"),
+         3, 3,
+         "'word_embed_proj_dim' (32) must equal 'hidden_size' (64): Kiln "
+         "does not project the embeddings in and out"},
+        {"PostNormOpt", withKey(kOpt, "\"do_layer_norm_before\": false"), 3, 3,
+         "post-norm OPT (opt-350m) also drops the final norm"},
         {"MissingDistilBertKey", edit(kDistilBert, "  \"n_heads\": 4,\n", ""),
          1, 1, "missing required field 'n_heads' for model_type 'distilbert'"},
         {"NullRequiredKey", edit(kGpt2, "\"n_head\": 4", "\"n_head\": null"), 6,

@@ -1,12 +1,12 @@
-"""Checks a compiled GPT-2, BERT, RoBERTa or DistilBERT model's .npy output against the
+"""Checks a compiled GPT-2, OPT, BERT, RoBERTa or DistilBERT model's .npy output against the
 independent PyTorch implementation of utils/torch_models.py, run in float64
 on the same safetensors checkpoint. It shares no code with Kiln.
 
-usage: torch_reference.py {gpt2,bert,roberta,distilbert} WEIGHTS ACTUAL.npy --heads H
+usage: torch_reference.py {gpt2,opt,bert,roberta,distilbert} WEIGHTS ACTUAL.npy --heads H
            --tokens IDS [--tokens IDS ...] [--attention-mask MASK ...]
            [--tolerance T]
 
-GPT-2 returns the logits of every position (tied LM head); BERT returns the
+GPT-2 and OPT return the logits of every position (tied LM head); BERT returns the
 mean of the last hidden states over the kept tokens, L2-normalised (the
 sentence-transformers embedding); RoBERTa (padding id 1, LayerNorm epsilon
 1e-5) and DistilBERT, imported from their config.json, return the last
@@ -24,7 +24,8 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "..", "utils"))
 from torch_models import (bert_embedding, distilbert_hidden_states,
-                          gpt2_logits, load_safetensors, roberta_hidden_states)
+                          gpt2_logits, load_safetensors, opt_logits,
+                          roberta_hidden_states)
 
 
 def rows(values):
@@ -34,7 +35,7 @@ def rows(values):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("family",
-                        choices=["gpt2", "bert", "roberta", "distilbert"])
+                        choices=["gpt2", "opt", "bert", "roberta", "distilbert"])
     parser.add_argument("weights")
     parser.add_argument("actual")
     parser.add_argument("--heads", type=int, required=True)
@@ -46,8 +47,9 @@ def main():
     w = load_safetensors(args.weights)
     ids = rows(args.tokens)
     with torch.no_grad():
-        if args.family == "gpt2":
-            reference = gpt2_logits(w, ids, args.heads)
+        if args.family in ("gpt2", "opt"):
+            model = gpt2_logits if args.family == "gpt2" else opt_logits
+            reference = model(w, ids, args.heads)
         else:
             mask = rows(args.attention_mask) if args.attention_mask else torch.ones_like(ids)
             model = {"bert": bert_embedding, "roberta": roberta_hidden_states,
