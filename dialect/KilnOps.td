@@ -312,24 +312,38 @@ def Kiln_LayerNormOp : Kiln_Op<"layer_norm", [Pure,
   let hasVerifier = 1;
 }
 
+/// The accessor of the optional `gamma_offset` of the RMS norm ops.
+defvar rmsNormGammaOffsetAccessor = [{
+  /// The offset added to every scale: `gamma_offset`, or 0 when absent.
+  double getGammaOffsetOrZero() {
+    std::optional<llvm::APFloat> offset = getGammaOffset();
+    return offset ? offset->convertToDouble() : 0.0;
+  }
+}];
+
 def Kiln_RmsNormOp : Kiln_Op<"rms_norm", [Pure,
     AllTypesMatch<["input", "output"]>]> {
   let summary = "root-mean-square normalisation over the last dimension";
   let description = [{
-    `x / sqrt(mean(x^2) + epsilon) * gamma` over the last dimension (LLaMA).
+    `x / sqrt(mean(x^2) + epsilon) * (gamma + gamma_offset)` over the last
+    dimension (LLaMA). `gamma_offset` (0 when absent) is added to every
+    scale: Gemma stores its scales as offsets from 1.
 
     ```mlir
     %y = kiln.rms_norm %x, %gamma epsilon 1.0e-06
         : (tensor<1x?x4096xf32>, tensor<4096xf32>) -> tensor<1x?x4096xf32>
+    %g = kiln.rms_norm %x, %gamma epsilon 1.0e-06 gamma_offset 1.0
+        : (tensor<1x?x2048xf32>, tensor<2048xf32>) -> tensor<1x?x2048xf32>
     ```
   }];
   let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$gamma,
-                       F64Attr:$epsilon);
+                       F64Attr:$epsilon, OptionalAttr<F64Attr>:$gamma_offset);
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = [{
-    $input `,` $gamma `epsilon` $epsilon attr-dict `:`
-    functional-type(operands, results)
+    $input `,` $gamma `epsilon` $epsilon (`gamma_offset` $gamma_offset^)?
+    attr-dict `:` functional-type(operands, results)
   }];
+  let extraClassDeclaration = rmsNormGammaOffsetAccessor;
   let hasVerifier = 1;
 }
 
@@ -374,12 +388,15 @@ def Kiln_AddRmsNormOp : Kiln_Op<"add_rms_norm", [Pure,
     ```
   }];
   let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$residual,
-                       Kiln_FloatTensor:$gamma, F64Attr:$epsilon);
+                       Kiln_FloatTensor:$gamma, F64Attr:$epsilon,
+                       OptionalAttr<F64Attr>:$gamma_offset);
   let results = (outs Kiln_FloatTensor:$sum, Kiln_FloatTensor:$output);
   let assemblyFormat = [{
-    $input `,` $residual `,` $gamma `epsilon` $epsilon attr-dict `:`
+    $input `,` $residual `,` $gamma `epsilon` $epsilon
+    (`gamma_offset` $gamma_offset^)? attr-dict `:`
     functional-type(operands, results)
   }];
+  let extraClassDeclaration = rmsNormGammaOffsetAccessor;
   let hasVerifier = 1;
 }
 

@@ -222,8 +222,14 @@ FailureOr<Value> ForwardBuilder::norm(Value input, StringRef prefix,
   if (failed(gamma))
     return failure();
   APFloat epsilon(spec.normEpsilon);
-  if (spec.norm == NormKind::RmsNorm)
-    return create<RmsNormOp>(loc, input.getType(), input, *gamma, epsilon);
+  if (spec.norm == NormKind::RmsNorm) {
+    Type f64 = Float64Type::get(input.getContext());
+    FloatAttr offset = spec.normGammaOffset != 0.0
+                           ? FloatAttr::get(f64, spec.normGammaOffset)
+                           : FloatAttr();
+    return create<RmsNormOp>(loc, input.getType(), input, *gamma,
+                             FloatAttr::get(f64, epsilon), offset);
+  }
   Value beta;
   if (spec.normBias) {
     FailureOr<Value> bias = weight((prefix + ".bias").str(), layer, {width});

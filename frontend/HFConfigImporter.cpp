@@ -24,6 +24,7 @@
 #include "llvm/Support/Regex.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <functional>
 
 using namespace kiln;
@@ -135,7 +136,9 @@ static constexpr ArrayRef<ActivationName> kBertActivations = kGpt2Activations;
 static constexpr ActivationName kLlamaActivations[] = {
     {"silu", FfnKind::SwiGlu},
     {"swish", FfnKind::SwiGlu},
-    {"gelu", FfnKind::GeGlu}};
+    {"gelu", FfnKind::GeGlu},
+    {"gelu_new", FfnKind::GeGluTanh},
+    {"gelu_pytorch_tanh", FfnKind::GeGluTanh}};
 
 /// Keys of every config (PretrainedConfig and generation settings) that do
 /// not change what inference computes.
@@ -194,11 +197,11 @@ static constexpr StringLiteral kIgnoredCommonKeys[] = {
 
 /// The model types Kiln imports and their families.
 static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
-    {"bert", ModelFamily::Bert},       {"distilbert", ModelFamily::DistilBert},
-    {"gpt2", ModelFamily::Gpt2},       {"llama", ModelFamily::Llama},
-    {"mistral", ModelFamily::Llama},   {"opt", ModelFamily::Opt},
-    {"qwen2", ModelFamily::Llama},     {"roberta", ModelFamily::Bert},
-    {"xlm-roberta", ModelFamily::Bert}};
+    {"bert", ModelFamily::Bert},    {"distilbert", ModelFamily::DistilBert},
+    {"gemma", ModelFamily::Llama},  {"gpt2", ModelFamily::Gpt2},
+    {"llama", ModelFamily::Llama},  {"mistral", ModelFamily::Llama},
+    {"opt", ModelFamily::Opt},      {"qwen2", ModelFamily::Llama},
+    {"roberta", ModelFamily::Bert}, {"xlm-roberta", ModelFamily::Bert}};
 
 /// Whether `modelType` numbers positions as RoBERTa does.
 static bool isRoberta(StringRef modelType) {
@@ -666,6 +669,22 @@ private:
     return fields;
   }
 
+  /// Keys of GemmaConfig: LLaMA's without its MLP bias switch and window.
+  /// GemmaMLP reads its activation from `hidden_activation` and ignores
+  /// `hidden_act`.
+  std::vector<HFField> gemmaFields() {
+    std::vector<HFField> fields = llamaFields();
+    erase_if(fields, [](const HFField &field) {
+      return is_contained(
+          {"hidden_act", "mlp_bias", "sliding_window", "pretraining_tp"},
+          field.key);
+    });
+    append_range(fields, std::vector<HFField>{
+                             activation("hidden_activation", kLlamaActivations),
+                             ignored("hidden_act")});
+    return fields;
+  }
+
   /// The fields of model type `modelType` of `family`, then the common
   /// ones.
   std::vector<HFField> getFields(ModelFamily family, StringRef modelType) {
@@ -684,7 +703,9 @@ private:
       fields = optFields();
       break;
     case ModelFamily::Llama:
-      fields = modelType == "qwen2" ? qwen2Fields() : llamaFields();
+      fields = modelType == "qwen2"   ? qwen2Fields()
+               : modelType == "gemma" ? gemmaFields()
+                                      : llamaFields();
       break;
     case ModelFamily::Transformer:
       llvm_unreachable("no Hugging Face model type maps to this family");
@@ -706,7 +727,12 @@ private:
   /// `model_type`. MistralConfig: 8 key/value heads and a window of 4096
   /// tokens (a null `sliding_window` means none). Qwen2Config: 32 key/value
   /// heads, and biases on Q, K and V but not on the output projection.
+  /// Gemma: heads of 256 features, GeGLU with tanh-approximated GELU, tied
+  /// embeddings; always embeddings scaled by sqrt(hidden_size) and RMS norm
+  /// scales stored as offsets from 1.
   void applyModelTypeDefaults(StringRef modelType);
+  /// The Gemma part of applyModelTypeDefaults.
+  void applyGemmaDefaults(const json::Object &object);
   /// Reads every key with `fields` and checks the required ones are there.
   void readFields(ArrayRef<HFField> fields, StringRef modelType);
 
@@ -845,6 +871,24 @@ void HFImporter::readFields(ArrayRef<HFField> fields, StringRef modelType) {
   }
 }
 
+void HFImporter::applyGemmaDefaults(const json::Object &object) {
+  auto fillAbsent = [&](StringRef key, StringRef path, auto &field,
+                        auto value) {
+    if (object.get(key))
+      return;
+    field = value;
+    record("model_type", path);
+  };
+  fillAbsent("head_dim", "attention.head_dim", spec.headDim, 256);
+  fillAbsent("hidden_activation", "ffn.kind", spec.ffn, FfnKind::GeGluTanh);
+  fillAbsent("tie_word_embeddings", "embeddings.tied", spec.tieEmbeddings,
+             true);
+  spec.embeddingScale = std::sqrt(static_cast<double>(spec.dModel));
+  record("model_type", "embeddings.scale");
+  spec.normGammaOffset = 1.0;
+  record("model_type", "norm.gamma_offset");
+}
+
 void HFImporter::applyModelTypeDefaults(StringRef modelType) {
   const json::Object &object = *config.getAsObject();
   // OPT-350m projects its 512-wide embeddings to 1024 features and back.
@@ -885,6 +929,8 @@ void HFImporter::applyModelTypeDefaults(StringRef modelType) {
     spec.decoder.selfAttention.slidingWindow = 4096;
     record("model_type", "attention.sliding_window");
   }
+  if (modelType == "gemma")
+    applyGemmaDefaults(object);
   if (modelType == "qwen2") {
     spec.attentionBias = true;
     spec.attentionOutputBias = false;

@@ -35,11 +35,12 @@ enum class Topology { EncoderOnly, DecoderOnly, EncoderDecoder };
 
 /// The feed-forward block: `up -> activation -> down`, or for the gated
 /// kinds `(activation(gate) * up) -> down`.
-enum class FfnKind { Relu, Gelu, GeluTanh, Silu, SwiGlu, GeGlu };
+enum class FfnKind { Relu, Gelu, GeluTanh, Silu, SwiGlu, GeGlu, GeGluTanh };
 
 /// Whether `kind` is one of the gated kinds, which have a `gate` projection.
 inline bool isGated(FfnKind kind) {
-  return kind == FfnKind::SwiGlu || kind == FfnKind::GeGlu;
+  return kind == FfnKind::SwiGlu || kind == FfnKind::GeGlu ||
+         kind == FfnKind::GeGluTanh;
 }
 
 /// The normalisation layer.
@@ -171,6 +172,9 @@ struct ModelSpec {
   NormKind norm = NormKind::LayerNorm;
   NormPlacement normPlacement = NormPlacement::Pre;
   double normEpsilon = 1e-5;
+  /// Added to every RMS norm scale: Gemma stores its scales as offsets
+  /// from 1.
+  double normGammaOffset = 0.0;
   /// A norm right after the embeddings (BERT).
   bool embeddingNorm = false;
   /// A norm after the last layer of each stack (pre-norm models).

@@ -108,6 +108,8 @@ static void printModel(const ModelSpec &spec, SpecWriter &w) {
   w.field("kind", getKeywordName(spec.norm));
   w.field("placement", getKeywordName(spec.normPlacement));
   w.number("epsilon", spec.normEpsilon);
+  if (spec.normGammaOffset != 0.0)
+    w.number("gamma_offset", spec.normGammaOffset);
   w.field("bias", spell(spec.normBias));
   w.field("embedding_norm", spell(spec.embeddingNorm));
   w.field("final_norm", spell(spec.finalNorm));

@@ -16,9 +16,10 @@ static constexpr Keyword<Topology> kTopologies[] = {
     {"encoder_decoder", Topology::EncoderDecoder}};
 
 static constexpr Keyword<FfnKind> kFfnKinds[] = {
-    {"relu", FfnKind::Relu},          {"gelu", FfnKind::Gelu},
-    {"gelu_tanh", FfnKind::GeluTanh}, {"silu", FfnKind::Silu},
-    {"swiglu", FfnKind::SwiGlu},      {"geglu", FfnKind::GeGlu}};
+    {"relu", FfnKind::Relu},           {"gelu", FfnKind::Gelu},
+    {"gelu_tanh", FfnKind::GeluTanh},  {"silu", FfnKind::Silu},
+    {"swiglu", FfnKind::SwiGlu},       {"geglu", FfnKind::GeGlu},
+    {"geglu_tanh", FfnKind::GeGluTanh}};
 
 static constexpr Keyword<NormKind> kNormKinds[] = {
     {"layernorm", NormKind::LayerNorm}, {"rmsnorm", NormKind::RmsNorm}};

@@ -342,6 +342,7 @@ private:
     return {{"kind", enumeration(spec.norm)},
             {"placement", enumeration(spec.normPlacement)},
             {"epsilon", number(spec.normEpsilon)},
+            {"gamma_offset", number(spec.normGammaOffset)},
             {"bias", boolean(spec.normBias)},
             {"embedding_norm", boolean(spec.embeddingNorm)},
             {"final_norm", boolean(spec.finalNorm)}};

@@ -354,12 +354,22 @@ private:
     return true;
   }
 
-  /// RMS norms have no bias.
+  /// RMS norms have no bias; only they take a finite scale offset.
   bool checkNorm() {
     if (spec.norm == NormKind::RmsNorm && spec.normBias)
       return fail("norm.bias", quoted("norm.bias") +
                                    " must be false for rmsnorm, which has no "
                                    "bias");
+    const std::string offsetPath = "norm.gamma_offset";
+    if (!std::isfinite(spec.normGammaOffset))
+      return fail(offsetPath, quoted(offsetPath) +
+                                  " must be a finite number, got " +
+                                  formatNumber(spec.normGammaOffset));
+    if (spec.normGammaOffset != 0.0 && spec.norm != NormKind::RmsNorm)
+      return fail(offsetPath, quoted(offsetPath) +
+                                  " applies to rmsnorm only, but 'norm.kind' "
+                                  "is " +
+                                  getKeywordName(spec.norm).str());
     return true;
   }
 

@@ -197,6 +197,7 @@ static ActivationKind activationOf(FfnKind kind) {
   case FfnKind::GeGlu:
     return ActivationKind::Gelu;
   case FfnKind::GeluTanh:
+  case FfnKind::GeGluTanh:
     return ActivationKind::GeluTanh;
   case FfnKind::Silu:
   case FfnKind::SwiGlu:

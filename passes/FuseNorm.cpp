@@ -46,9 +46,9 @@ AddLayerNormOp createFusedNorm(PatternRewriter &rewriter, Location loc,
 AddRmsNormOp createFusedNorm(PatternRewriter &rewriter, Location loc, AddOp add,
                              RmsNormOp norm) {
   Type type = add.getType();
-  return rewriter.create<AddRmsNormOp>(loc, type, type, add.getLhs(),
-                                       add.getRhs(), norm.getGamma(),
-                                       norm.getEpsilonAttr());
+  return rewriter.create<AddRmsNormOp>(
+      loc, type, type, add.getLhs(), add.getRhs(), norm.getGamma(),
+      norm.getEpsilonAttr(), norm.getGammaOffsetAttr());
 }
 
 //===----------------------------------------------------------------------===//

@@ -61,11 +61,11 @@ FailureOr<ReferenceTensor> layerNorm(Operation *op,
   return output;
 }
 
-/// `x / sqrt(mean(x^2) + epsilon) * gamma` over the last dimension of
-/// `input`.
+/// `x / sqrt(mean(x^2) + epsilon) * (gamma + gammaOffset)` over the last
+/// dimension of `input`.
 FailureOr<ReferenceTensor> rmsNorm(Operation *op, const ReferenceTensor &input,
-                                   const ReferenceTensor &gamma,
-                                   double epsilon) {
+                                   const ReferenceTensor &gamma, double epsilon,
+                                   double gammaOffset) {
   int64_t width = input.getShape().back();
   if (failed(checkNormParameters(op, width, gamma, /*beta=*/nullptr)))
     return failure();
@@ -79,7 +79,7 @@ FailureOr<ReferenceTensor> rmsNorm(Operation *op, const ReferenceTensor &input,
     meanSquare /= width;
     double invRms = 1.0 / std::sqrt(meanSquare + epsilon);
     for (int64_t i = 0; i < width; ++i)
-      output[start + i] = row[i] * invRms * gamma[i];
+      output[start + i] = row[i] * invRms * (gamma[i] + gammaOffset);
   }
   return output;
 }
@@ -112,7 +112,7 @@ LogicalResult evaluateOp(LayerNormOp op, ValueTensors &values) {
 LogicalResult evaluateOp(RmsNormOp op, ValueTensors &values) {
   FailureOr<ReferenceTensor> output =
       rmsNorm(op, values.lookup(op.getInput()), values.lookup(op.getGamma()),
-              op.getEpsilon().convertToDouble());
+              op.getEpsilon().convertToDouble(), op.getGammaOffsetOrZero());
   if (failed(output))
     return failure();
   values.bind(op.getOutput(), std::move(*output));
@@ -141,7 +141,7 @@ LogicalResult evaluateOp(AddRmsNormOp op, ValueTensors &values) {
     return failure();
   FailureOr<ReferenceTensor> output =
       rmsNorm(op, *sum, values.lookup(op.getGamma()),
-              op.getEpsilon().convertToDouble());
+              op.getEpsilon().convertToDouble(), op.getGammaOffsetOrZero());
   if (failed(output))
     return failure();
   values.bind(op.getSum(), std::move(*sum));

@@ -1,5 +1,5 @@
-"""GPT-2, OPT, BERT, RoBERTa and DistilBERT forward passes written directly in PyTorch, independent of
-Kiln: they read a safetensors checkpoint with the Hugging Face tensor names
+"""GPT-2, OPT, Gemma, BERT, RoBERTa and DistilBERT forward passes written
+directly in PyTorch, independent of Kiln: they read a safetensors checkpoint with the Hugging Face tensor names
 and follow the Hugging Face definitions of these architectures.
 
 Shared by the PyTorch cross-check of compiled models
@@ -111,6 +111,47 @@ def opt_logits(w, ids, heads):
         x = x + linear(h, "fc2")
     x = layer_norm(x, d("final_layer_norm.weight"), d("final_layer_norm.bias"), 1e-5)
     return x @ d("embed_tokens.weight").T
+
+
+def rotate_half_rope(x, theta):
+    """Rotary position embeddings on [batch, heads, seq, head_dim], pairing
+    feature i with i + head_dim / 2 (LLaMA, Gemma)."""
+    seq, head_dim = x.shape[-2], x.shape[-1]
+    inv_freq = 1.0 / theta ** (torch.arange(0, head_dim, 2, dtype=x.dtype) / head_dim)
+    angles = torch.arange(seq, dtype=x.dtype)[:, None] * inv_freq[None, :]
+    cos, sin = torch.cat((angles, angles), -1).cos(), torch.cat((angles, angles), -1).sin()
+    first, second = x[..., : head_dim // 2], x[..., head_dim // 2 :]
+    return x * cos + torch.cat((-second, first), -1) * sin
+
+
+def gemma_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0):
+    """Gemma: LLaMA's pre-norm decoder (RoPE, grouped-query attention) with
+    embeddings scaled by sqrt(hidden_size), RMS norms that scale by
+    1 + weight, a GeGLU MLP with tanh-approximated GELU and a tied LM head;
+    the logits of every position."""
+    batch, seq = ids.shape
+    embed = w["model.embed_tokens.weight"]
+    x = embed[ids] * math.sqrt(embed.shape[1])
+    prefix = "model.layers."
+    layers = len({name[len(prefix):].split(".")[0] for name in w
+                  if name.startswith(prefix)})
+    causal = torch.triu(torch.ones(seq, seq, dtype=torch.bool), diagonal=1)
+
+    def rms_norm(t, weight):
+        return t * torch.rsqrt(t.pow(2).mean(-1, keepdim=True) + eps) * (1.0 + weight)
+
+    for i in range(layers):
+        p = lambda name: w[f"{prefix}{i}.{name}.weight"]
+        h = rms_norm(x, p("input_layernorm"))
+        q = rotate_half_rope(split_heads(h @ p("self_attn.q_proj").T, heads), theta)
+        k = rotate_half_rope(split_heads(h @ p("self_attn.k_proj").T, kv_heads), theta)
+        v = split_heads(h @ p("self_attn.v_proj").T, kv_heads)
+        k, v = (t.repeat_interleave(heads // kv_heads, dim=1) for t in (k, v))
+        x = x + merge_heads(attention(q, k, v, causal)) @ p("self_attn.o_proj").T
+        h = rms_norm(x, p("post_attention_layernorm"))
+        gate = torch.nn.functional.gelu(h @ p("mlp.gate_proj").T, approximate="tanh")
+        x = x + (gate * (h @ p("mlp.up_proj").T)) @ p("mlp.down_proj").T
+    return rms_norm(x, w["model.norm.weight"]) @ embed.T
 
 
 # Where BERT and DistilBERT keep each part of a layer.

@@ -368,6 +368,14 @@ LogicalResult describeNorm(NormOp op, SignatureBuilder &builder) {
   return builder.bakeFeatureWidth();
 }
 
+/// RMS norms, whose scales may be offsets from `gamma_offset`.
+template <typename RmsNormOp>
+LogicalResult describeRmsNorm(RmsNormOp op, SignatureBuilder &builder) {
+  if (double offset = op.getGammaOffsetOrZero(); offset != 0.0)
+    builder.setAttr("gamma_offset", offset);
+  return describeNorm(op, builder);
+}
+
 LogicalResult describe(SoftmaxOp op, SignatureBuilder &builder) {
   builder.setAttr("axis", op.getAxisAttr().getInt());
   return success();
@@ -446,9 +454,12 @@ FailureOr<KernelSignature> signatureOf(Operation *op) {
               [&](auto concreteOp) { return describe(concreteOp, builder); })
           .Case<AddOp, SubOp, MulOp, DivOp>(
               [&](Operation *) { return describeBroadcast(builder); })
-          .Case<LayerNormOp, RmsNormOp, AddLayerNormOp, AddRmsNormOp,
-                L2NormalizeOp>([&](auto concreteOp) {
-            return describeNorm(concreteOp, builder);
+          .Case<LayerNormOp, AddLayerNormOp, L2NormalizeOp>(
+              [&](auto concreteOp) {
+                return describeNorm(concreteOp, builder);
+              })
+          .Case<RmsNormOp, AddRmsNormOp>([&](auto concreteOp) {
+            return describeRmsNorm(concreteOp, builder);
           })
           .Case<CastOp, CausalMaskOp, PaddingMaskOp, MeanPoolOp>(noAttributes)
           .Default([](Operation *op) {

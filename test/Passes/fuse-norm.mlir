@@ -52,6 +52,22 @@ func.func @add_rms_norm(%x: tensor<1x?x16xf32>, %h: tensor<1x?x16xf32>,
 
 // -----
 
+// Gemma: the fused op keeps the norm's gamma_offset.
+// CHECK-LABEL: func.func @add_rms_norm_gamma_offset
+// CHECK-NEXT: kiln.add_rms_norm %{{.+}}, %{{.+}}, %{{.+}} epsilon 9.9999999999999995E-7 gamma_offset 1.000000e+00 :
+// CHECK-NOT: kiln.rms_norm
+func.func @add_rms_norm_gamma_offset(%x: tensor<1x?x16xf32>,
+                                     %h: tensor<1x?x16xf32>,
+                                     %g: tensor<16xf32>) -> tensor<1x?x16xf32> {
+  %sum = kiln.add %x, %h : (tensor<1x?x16xf32>, tensor<1x?x16xf32>) -> tensor<1x?x16xf32>
+  %n = kiln.rms_norm %sum, %g epsilon 1.0e-06 gamma_offset 1.0
+      : (tensor<1x?x16xf32>, tensor<16xf32>) -> tensor<1x?x16xf32>
+  %next = kiln.add %sum, %n : (tensor<1x?x16xf32>, tensor<1x?x16xf32>) -> tensor<1x?x16xf32>
+  return %next : tensor<1x?x16xf32>
+}
+
+// -----
+
 // The sum is used before the norm: the fused op takes the add's place.
 // CHECK-LABEL: func.func @sum_used_before_norm
 // CHECK-SAME: (%[[X:.+]]: tensor<4x8xf32>, %[[H:.+]]: tensor<4x8xf32>, %[[G:.+]]: tensor<8xf32>)

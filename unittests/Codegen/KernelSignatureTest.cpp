@@ -81,6 +81,15 @@ TEST(KernelSignatureTest, StaticBatchAndSequenceAreStillRunTime) {
                      "(?x?x64xf32)");
 }
 
+TEST(KernelSignatureTest, RmsNormKeyHasItsGammaOffset) {
+  EXPECT_EQ(keyOrError("%x: tensor<?x?x64xf32>, %g: tensor<64xf32>",
+                       "%y = kiln.rms_norm %x, %g epsilon 1.0e-06 "
+                       "gamma_offset 1.0 : (tensor<?x?x64xf32>, "
+                       "tensor<64xf32>) -> tensor<?x?x64xf32>"),
+            "kiln.rms_norm{epsilon=1e-06,gamma_offset=1}(?x?x64xf32,64xf32)->"
+            "(?x?x64xf32)");
+}
+
 TEST(KernelSignatureTest, AttentionKeyHasHeadsMaskAndScale) {
   EXPECT_EQ(keyOrError("%q: tensor<1x32x?x128xf32>, %k: tensor<1x8x?x128xf32>, "
                        "%v: tensor<1x8x?x128xf32>, %m: tensor<1x?xi64>",

@@ -1,9 +1,9 @@
 //===- NormKernelTest.cpp - Normalisation kernels -------------------------===//
 //
-// Layer, RMS and L2 normalisation, alone and fused with a residual add
-// (whose sum is a second result), against the reference for two sequence
-// lengths each. Widths that are not multiples of the vector width exercise
-// partial vectors.
+// Layer, RMS (with and without a gamma offset) and L2 normalisation, alone
+// and fused with a residual add (whose sum is a second result), against the
+// reference for two sequence lengths each. Widths that are not multiples of
+// the vector width exercise partial vectors.
 //
 // Tolerance: the statistics sum at most 64 values of order one in f32, so
 // the normalised outputs (of order one) are within 1e-5 of the largest.
@@ -53,6 +53,17 @@ TEST(NormKernelTest, RmsNorm) {
                                {{1, 5}, {1, 33}});
 }
 
+TEST(NormKernelTest, RmsNormWithGammaOffset) {
+  expectKernelMatchesReference(R"mlir(
+    func.func @f(%x: tensor<1x?x36xf32>, %g: tensor<36xf32>)
+        -> tensor<1x?x36xf32> {
+      %y = kiln.rms_norm %x, %g epsilon 1.0e-06 gamma_offset 1.0
+          : (tensor<1x?x36xf32>, tensor<36xf32>) -> tensor<1x?x36xf32>
+      return %y : tensor<1x?x36xf32>
+    })mlir",
+                               {{1, 5}, {1, 33}});
+}
+
 TEST(NormKernelTest, AddLayerNormReturnsSumAndNorm) {
   expectKernelMatchesReference(R"mlir(
     func.func @f(%x: tensor<2x?x24xf32>, %r: tensor<2x?x24xf32>,
@@ -72,6 +83,19 @@ TEST(NormKernelTest, AddRmsNormReturnsSumAndNorm) {
                  %g: tensor<48xf32>)
         -> (tensor<?x48xf32>, tensor<?x48xf32>) {
       %sum, %y = kiln.add_rms_norm %x, %r, %g epsilon 1.0e-06
+          : (tensor<?x48xf32>, tensor<?x48xf32>, tensor<48xf32>)
+          -> (tensor<?x48xf32>, tensor<?x48xf32>)
+      return %sum, %y : tensor<?x48xf32>, tensor<?x48xf32>
+    })mlir",
+                               {{4}, {35}});
+}
+
+TEST(NormKernelTest, AddRmsNormWithGammaOffset) {
+  expectKernelMatchesReference(R"mlir(
+    func.func @f(%x: tensor<?x48xf32>, %r: tensor<?x48xf32>,
+                 %g: tensor<48xf32>)
+        -> (tensor<?x48xf32>, tensor<?x48xf32>) {
+      %sum, %y = kiln.add_rms_norm %x, %r, %g epsilon 1.0e-06 gamma_offset 1.0
           : (tensor<?x48xf32>, tensor<?x48xf32>, tensor<48xf32>)
           -> (tensor<?x48xf32>, tensor<?x48xf32>)
       return %sum, %y : tensor<?x48xf32>, tensor<?x48xf32>

@@ -1,6 +1,6 @@
 //===- HFConfigImporterTest.cpp - Tests of the config.json importer -------===//
 //
-// Checks how GPT-2, BERT, LLaMA, Mistral and Qwen2 configs map onto
+// Checks how GPT-2, BERT, LLaMA, Mistral, Qwen2 and Gemma configs map onto
 // ModelSpec (sizes, architecture, weight names, locations at the keys),
 // which keys are accepted, warned about or rejected, and the error each
 // malformed or unsupported config gives.
@@ -296,6 +296,33 @@ TEST_F(HFConfigImporterTest, MapsQwen2WithBiasesOnQueriesKeysAndValues) {
   EXPECT_FALSE(llvm::is_contained(required, "decoder.layer.attn.o.bias"));
 }
 
+TEST_F(HFConfigImporterTest, MapsGemmaOntoLlamaWithItsDefaults) {
+  // Gemma is LLaMA with heads of 256 features by default, embeddings scaled
+  // by sqrt(hidden_size), RMS norm scales stored as offsets from 1, a GeGLU
+  // MLP (tanh-approximated unless hidden_activation says otherwise: it
+  // ignores hidden_act) and tied embeddings.
+  std::string gemma = edit(kLlama, "\"llama\"", "\"gemma\"");
+  std::optional<ModelSpec> spec =
+      loadJson(withKey(gemma, R"("hidden_act": "gelu")"));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(spec->headDim, 256);
+  EXPECT_EQ(spec->ffn, FfnKind::GeGluTanh);
+  EXPECT_TRUE(spec->tieEmbeddings);
+  EXPECT_DOUBLE_EQ(spec->embeddingScale, 8.0);
+  EXPECT_EQ(spec->normGammaOffset, 1.0);
+  EXPECT_EQ(spec->norm, NormKind::RmsNorm);
+  EXPECT_EQ(spec->weights.at("decoder.layer.mlp.gate.weight").tensorName,
+            "model.layers.{layer}.mlp.gate_proj.weight");
+
+  std::optional<ModelSpec> given = loadJson(withKey(gemma, R"("head_dim": 16,
+  "hidden_activation": "gelu", "tie_word_embeddings": false)"));
+  ASSERT_TRUE(given) << renderAll();
+  EXPECT_EQ(given->headDim, 16);
+  EXPECT_EQ(given->ffn, FfnKind::GeGlu);
+  EXPECT_FALSE(given->tieEmbeddings);
+}
+
 TEST_F(HFConfigImporterTest, MapsRopeScaling) {
   std::optional<ModelSpec> linear = loadJson(
       withKey(kLlama, R"("rope_scaling": {"type": "linear", "factor": 2.0})"));
@@ -436,11 +463,11 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::ValuesIn(std::vector<BadInput>{
         {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
          "missing required field 'model_type'; Kiln supports bert, "
-         "distilbert, gpt2, llama, mistral, opt, qwen2, roberta, "
+         "distilbert, gemma, gpt2, llama, mistral, opt, qwen2, roberta, "
          "xlm-roberta"},
         {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
          "unsupported model_type 'falcon'; Kiln supports bert, distilbert, "
-         "gpt2, llama, mistral, opt, qwen2, roberta, xlm-roberta"},
+         "gemma, gpt2, llama, mistral, opt, qwen2, roberta, xlm-roberta"},
         {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
          "expected a string for 'model_type', got 2"},
     }),
@@ -583,9 +610,15 @@ INSTANTIATE_TEST_SUITE_P(
          "unsupported activation 'gelu_fast' for 'activation_function'; Kiln "
          "supports gelu_new, gelu_pytorch_tanh, gelu, relu, silu, swish"},
         {"UnsupportedLlamaActivation",
-         withKey(kLlama, "\"hidden_act\": \"gelu_pytorch_tanh\""), 3, 3,
-         "unsupported activation 'gelu_pytorch_tanh' for 'hidden_act'; Kiln "
-         "supports silu, swish, gelu"},
+         withKey(kLlama, "\"hidden_act\": \"relu\""), 3, 3,
+         "unsupported activation 'relu' for 'hidden_act'; Kiln supports "
+         "silu, swish, gelu, gelu_new, gelu_pytorch_tanh"},
+        {"UnsupportedGemmaActivation",
+         withKey(edit(kLlama, "\"llama\"", "\"gemma\""),
+                 "\"hidden_activation\": \"relu\""),
+         3, 3,
+         "unsupported activation 'relu' for 'hidden_activation'; Kiln "
+         "supports silu, swish, gelu, gelu_new, gelu_pytorch_tanh"},
         {"UnsupportedDType", withKey(kGpt2, "\"torch_dtype\": \"int8\""), 3, 3,
          "unsupported weight type 'int8' for 'torch_dtype'"},
     }),

@@ -386,7 +386,8 @@ INSTANTIATE_TEST_SUITE_P(
          "'heads'?"},
         {"UnknownField", append("norm:\n  momentum: 0.9\n"), 12, 3,
          "unknown field 'momentum' in section 'norm'; expected one of kind, "
-         "placement, epsilon, bias, embedding_norm, final_norm"},
+         "placement, epsilon, gamma_offset, bias, embedding_norm, "
+         "final_norm"},
         {"FieldOfAnotherSection", append("norm:\n  heads: 4\n"), 12, 3,
          "unknown field 'heads' in section 'norm'"},
         {"MisspeltWeight",
@@ -607,7 +608,7 @@ INSTANTIATE_TEST_SUITE_P(
                      "llama"),
          11, 9,
          "ffn.kind 'silu' contradicts family 'llama', whose MLP is gated "
-         "(swiglu, geglu)"},
+         "(swiglu, geglu, geglu_tanh)"},
     }),
     badInputName);
 

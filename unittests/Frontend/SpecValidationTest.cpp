@@ -252,6 +252,12 @@ INSTANTIATE_TEST_SUITE_P(
         {"ExplicitRmsNormWithBias",
          edit(kTinyCustom, "kind: layernorm", "kind: rmsnorm\n  bias: true"),
          14, 9, "'norm.bias' must be false for rmsnorm"},
+        {"GammaOffsetOnLayerNorm", kTinyGpt2 + "norm:\n  gamma_offset: 1\n", 12,
+         17,
+         "'norm.gamma_offset' applies to rmsnorm only, but 'norm.kind' is "
+         "layernorm"},
+        {"InfiniteGammaOffset", kTinyLlama + "norm:\n  gamma_offset: 1e999\n",
+         12, 17, "'norm.gamma_offset' must be a finite number, got inf"},
     }),
     badInputName);
 
@@ -323,6 +329,15 @@ TEST_F(ConsistentSpecTest, AcceptsAHeadDimThatDoesNotDivideDModel) {
       loadYaml(edit(kTinyLlama, "heads: 4", "heads: 3\n  head_dim: 32"));
   ASSERT_TRUE(spec) << renderAll();
   EXPECT_EQ(spec->headDim, 32);
+}
+
+TEST_F(ConsistentSpecTest, AcceptsGemmaStyleRmsNormScales) {
+  std::optional<ModelSpec> spec =
+      loadYaml(edit(kTinyLlama, "  dim: ", "  kind: geglu_tanh\n  dim: ") +
+               "norm:\n  gamma_offset: 1\n");
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->normGammaOffset, 1.0);
+  EXPECT_EQ(spec->ffn, FfnKind::GeGluTanh);
 }
 
 TEST_F(ConsistentSpecTest, AcceptsSlidingWindowOnCausalDecoder) {

@@ -97,6 +97,22 @@ TEST_F(NormsTest, RmsNormDividesByTheRootMeanSquare) {
   EXPECT_TRUE(isTensorNear(*y, {2, 2}, {3 / r0, 2 * 4 / r0, 0, 2 * 1 / r1}));
 }
 
+TEST_F(NormsTest, RmsNormAddsTheGammaOffsetToEveryScale) {
+  std::optional<ReferenceTensor> y = evaluateOne(
+      R"mlir(
+  func.func @test(%x: tensor<1x2xf32>, %g: tensor<2xf32>) -> tensor<1x2xf32> {
+    %0 = kiln.rms_norm %x, %g epsilon 1.0e-05 gamma_offset 1.0
+        : (tensor<1x2xf32>, tensor<2xf32>) -> tensor<1x2xf32>
+    return %0 : tensor<1x2xf32>
+  }
+)mlir",
+      {ReferenceTensor({1, 2}, {3, 4}), ReferenceTensor({2}, {0, -0.5})});
+  ASSERT_TRUE(y);
+  // Scales 1 + 0 and 1 - 0.5, as Gemma stores them.
+  double r = std::sqrt(12.5 + kEpsilon);
+  EXPECT_TRUE(isTensorNear(*y, {1, 2}, {3 / r, 0.5 * 4 / r}));
+}
+
 TEST_F(NormsTest, AddLayerNormReturnsTheSumAndItsNorm) {
   FailureOr<std::vector<ReferenceTensor>> results = evaluate(
       R"mlir(

@@ -1,9 +1,10 @@
 //===- Norms.cpp - Kernels of normalisations over the last dimension ------===//
 //
-// `kiln.layer_norm` (two-pass mean and biased variance), `kiln.rms_norm`,
-// their residual-fused forms `kiln.add_layer_norm` and `kiln.add_rms_norm`,
-// which also return the sum, and `kiln.l2_normalize`. The feature width is
-// baked; rows are run-time. Row statistics are computed once per row, at
+// `kiln.layer_norm` (two-pass mean and biased variance), `kiln.rms_norm`
+// (whose scales may be offsets from `gamma_offset`), their residual-fused
+// forms `kiln.add_layer_norm` and `kiln.add_rms_norm`, which also return
+// the sum, and `kiln.l2_normalize`. The feature width is baked; rows are
+// run-time. Row statistics are computed once per row, at
 // the row loop of the pointwise schedule.
 //
 //===----------------------------------------------------------------------===//
@@ -92,10 +93,12 @@ public:
       output(vars) = normalized;
     } else {
       Halide::ImageParam gamma = builder.addOperand(next++, "gamma");
+      Halide::Expr scale = gamma(feature);
+      if (signature.hasAttr("gamma_offset"))
+        scale += static_cast<float>(signature.getFloat("gamma_offset"));
       Halide::Expr meanSquare =
           sumOverRow("sum_squares", xAcross * xAcross) / width;
-      output(vars) =
-          x(vars) / Halide::sqrt(meanSquare + epsilon) * gamma(feature);
+      output(vars) = x(vars) / Halide::sqrt(meanSquare + epsilon) * scale;
     }
     builder.addResult(isFused ? 1 : 0, output);
 

@@ -475,6 +475,17 @@ func.func @rms_norm_bf16(%x: tensor<?x?x2048xbf16>, %gamma: tensor<2048xbf16>)
   return %0 : tensor<?x?x2048xbf16>
 }
 
+// Gemma: the scales are offsets from gamma_offset.
+// CHECK-LABEL: func.func @rms_norm_gamma_offset(
+// CHECK: kiln.rms_norm %{{.+}}, %{{.+}} epsilon 9.9999999999999995E-7 gamma_offset 1.000000e+00 : (tensor<1x?x2048xf32>, tensor<2048xf32>) -> tensor<1x?x2048xf32>
+func.func @rms_norm_gamma_offset(%x: tensor<1x?x2048xf32>,
+                                 %gamma: tensor<2048xf32>)
+    -> tensor<1x?x2048xf32> {
+  %0 = kiln.rms_norm %x, %gamma epsilon 1.0e-06 gamma_offset 1.0
+      : (tensor<1x?x2048xf32>, tensor<2048xf32>) -> tensor<1x?x2048xf32>
+  return %0 : tensor<1x?x2048xf32>
+}
+
 // CHECK-LABEL: func.func @add_layer_norm_with_beta(
 // CHECK-SAME: %[[X:[^:]+]]: tensor<1x?x768xf32>, %[[R:[^:]+]]: tensor<1x?x768xf32>, %[[G:[^:]+]]: tensor<768xf32>, %[[B:[^:]+]]: tensor<768xf32>)
 // CHECK: %[[SUM:[^,]+]], %[[OUT:[^ ]+]] = kiln.add_layer_norm %[[X]], %[[R]], %[[G]], %[[B]] epsilon 1.000000e-05 : (tensor<1x?x768xf32>, tensor<1x?x768xf32>, tensor<768xf32>, tensor<768xf32>) -> (tensor<1x?x768xf32>, tensor<1x?x768xf32>)
@@ -515,6 +526,19 @@ func.func @add_rms_norm(%x: tensor<1x?x4096xf32>, %r: tensor<1x?x4096xf32>,
       : (tensor<1x?x4096xf32>, tensor<1x?x4096xf32>, tensor<4096xf32>)
       -> (tensor<1x?x4096xf32>, tensor<1x?x4096xf32>)
   return %sum, %y : tensor<1x?x4096xf32>, tensor<1x?x4096xf32>
+}
+
+// CHECK-LABEL: func.func @add_rms_norm_gamma_offset(
+// CHECK: kiln.add_rms_norm %{{.+}}, %{{.+}}, %{{.+}} epsilon 9.9999999999999995E-7 gamma_offset 1.000000e+00 : (tensor<1x?x2048xf32>, tensor<1x?x2048xf32>, tensor<2048xf32>) -> (tensor<1x?x2048xf32>, tensor<1x?x2048xf32>)
+func.func @add_rms_norm_gamma_offset(%x: tensor<1x?x2048xf32>,
+                                     %r: tensor<1x?x2048xf32>,
+                                     %gamma: tensor<2048xf32>)
+    -> (tensor<1x?x2048xf32>, tensor<1x?x2048xf32>) {
+  %sum, %y = kiln.add_rms_norm %x, %r, %gamma epsilon 1.0e-06
+      gamma_offset 1.0
+      : (tensor<1x?x2048xf32>, tensor<1x?x2048xf32>, tensor<2048xf32>)
+      -> (tensor<1x?x2048xf32>, tensor<1x?x2048xf32>)
+  return %sum, %y : tensor<1x?x2048xf32>, tensor<1x?x2048xf32>
 }
 
 // CHECK-LABEL: func.func @softmax_last_axis(
