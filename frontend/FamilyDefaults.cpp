@@ -69,6 +69,8 @@ struct FamilyTraits {
   ArrayRef<PartName> layerParts;
   /// Rows of the learned position table before position 0.
   int64_t positionOffset = 0;
+  /// The feature order of the fused QKV projection, if the family has one.
+  QkvLayout qkvLayout = QkvLayout::Concatenated;
 };
 
 } // namespace
@@ -153,6 +155,20 @@ static constexpr PartName kOptLayer[] = {
     {"mlp.up", "fc1"},
     {"mlp.down", "fc2"},
     {"mlp_norm", "final_layer_norm"},
+};
+
+// GPT-NeoX and Pythia (`GPTNeoXForCausalLM`).
+static constexpr TensorName kGptNeoxModel[] = {
+    {"embed.tokens", "gpt_neox.embed_in.weight"},
+    {"lm_head", "embed_out.weight"},
+};
+static constexpr StackNames kGptNeoxStacks[] = {
+    {"decoder", "gpt_neox.layers.{layer}.", "gpt_neox.final_layer_norm"},
+};
+static constexpr PartName kGptNeoxLayer[] = {
+    {"attn_norm", "input_layernorm"}, {"attn.qkv", "attention.query_key_value"},
+    {"attn.o", "attention.dense"},    {"mlp_norm", "post_attention_layernorm"},
+    {"mlp.up", "mlp.dense_h_to_4h"},  {"mlp.down", "mlp.dense_4h_to_h"},
 };
 
 // LLaMA (`LlamaForCausalLM`).
@@ -269,6 +285,22 @@ static const FamilyTraits kOptTraits = [] {
   return traits;
 }();
 
+// GPT-2's biases and layer norms with rotary positions, attention and MLP
+// side by side, a fused QKV projection ordered per head and an untied
+// output projection.
+static const FamilyTraits kGptNeoxTraits = [] {
+  FamilyTraits traits = kGpt2Traits;
+  traits.ffn = FfnKind::Gelu;
+  traits.placement = NormPlacement::Parallel;
+  traits.positions = PositionKind::Rope;
+  traits.tieEmbeddings = false;
+  traits.modelTensors = kGptNeoxModel;
+  traits.stacks = kGptNeoxStacks;
+  traits.layerParts = kGptNeoxLayer;
+  traits.qkvLayout = QkvLayout::PerHead;
+  return traits;
+}();
+
 static const FamilyTraits kLlamaTraits = {
     Topology::DecoderOnly,
     FfnKind::SwiGlu,
@@ -324,6 +356,8 @@ static const FamilyTraits &getTraits(ModelFamily family) {
     return kLlamaTraits;
   case ModelFamily::Opt:
     return kOptTraits;
+  case ModelFamily::GptNeox:
+    return kGptNeoxTraits;
   case ModelFamily::Transformer:
     return kTransformerTraits;
   }
@@ -331,8 +365,8 @@ static const FamilyTraits &getTraits(ModelFamily family) {
 }
 
 /// Spec names of the families, in ModelFamily order.
-static constexpr StringRef kFamilyNames[] = {"gpt2",  "bert", "distilbert",
-                                             "llama", "opt",  "transformer"};
+static constexpr StringRef kFamilyNames[] = {
+    "gpt2", "bert", "distilbert", "llama", "opt", "gpt_neox", "transformer"};
 
 std::optional<ModelFamily> kiln::parseModelFamily(StringRef name) {
   for (auto [index, familyName] : enumerate(kFamilyNames))
@@ -382,6 +416,7 @@ public:
     fill("ffn.kind", spec.ffn, traits.ffn);
     fill("norm.kind", spec.norm, traits.norm);
     fill("norm.placement", spec.normPlacement, traits.placement);
+    fill("attention.qkv_layout", spec.qkvLayout, traits.qkvLayout);
     fill("norm.epsilon", spec.normEpsilon, traits.epsilon);
     fill("norm.embedding_norm", spec.embeddingNorm, traits.embeddingNorm);
     fill("norm.final_norm", spec.finalNorm, traits.finalNorm);

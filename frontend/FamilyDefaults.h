@@ -25,10 +25,18 @@
 namespace kiln {
 
 /// The model families a spec can start from.
-enum class ModelFamily { Gpt2, Bert, DistilBert, Llama, Opt, Transformer };
+enum class ModelFamily {
+  Gpt2,
+  Bert,
+  DistilBert,
+  Llama,
+  Opt,
+  GptNeox,
+  Transformer
+};
 
 /// The family called `name` in a spec (`gpt2`, `bert`, `distilbert`,
-/// `llama`, `opt`, `transformer`), if there is one.
+/// `llama`, `opt`, `gpt_neox`, `transformer`), if there is one.
 std::optional<ModelFamily> parseModelFamily(llvm::StringRef name);
 
 /// The spec name of `family`.

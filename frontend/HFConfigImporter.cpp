@@ -197,11 +197,12 @@ static constexpr StringLiteral kIgnoredCommonKeys[] = {
 
 /// The model types Kiln imports and their families.
 static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
-    {"bert", ModelFamily::Bert},    {"distilbert", ModelFamily::DistilBert},
-    {"gemma", ModelFamily::Llama},  {"gpt2", ModelFamily::Gpt2},
-    {"llama", ModelFamily::Llama},  {"mistral", ModelFamily::Llama},
-    {"opt", ModelFamily::Opt},      {"qwen2", ModelFamily::Llama},
-    {"roberta", ModelFamily::Bert}, {"xlm-roberta", ModelFamily::Bert}};
+    {"bert", ModelFamily::Bert},        {"distilbert", ModelFamily::DistilBert},
+    {"gemma", ModelFamily::Llama},      {"gpt2", ModelFamily::Gpt2},
+    {"gpt_neox", ModelFamily::GptNeox}, {"llama", ModelFamily::Llama},
+    {"mistral", ModelFamily::Llama},    {"opt", ModelFamily::Opt},
+    {"qwen2", ModelFamily::Llama},      {"roberta", ModelFamily::Bert},
+    {"xlm-roberta", ModelFamily::Bert}};
 
 /// Whether `modelType` numbers positions as RoBERTa does.
 static bool isRoberta(StringRef modelType) {
@@ -669,6 +670,44 @@ private:
     return fields;
   }
 
+  /// Keys of GPTNeoXConfig (GPT-NeoX, Pythia). `rotary_pct` is the share
+  /// of each head that RoPE rotates; `use_parallel_residual` chooses
+  /// between parallel and sequential pre-norm layers.
+  std::vector<HFField> gptNeoxFields() {
+    return {
+        integer("vocab_size", "model.vocab_size", spec.vocabSize,
+                /*required=*/true),
+        integer("hidden_size", "model.d_model", spec.dModel, /*required=*/true),
+        integer("intermediate_size", "ffn.dim", spec.ffnDim, /*required=*/true),
+        integer("num_hidden_layers", "decoder.layers", spec.decoder.numLayers,
+                /*required=*/true),
+        integer("num_attention_heads", "attention.heads", spec.numHeads,
+                /*required=*/true),
+        integer("max_position_embeddings", "model.max_seq_len", spec.maxSeqLen,
+                /*required=*/true),
+        activation("hidden_act", kGpt2Activations),
+        number("layer_norm_eps", "norm.epsilon", spec.normEpsilon),
+        number("rotary_emb_base", "positions.theta", spec.positions.theta),
+        number("rotary_pct", "positions.rotary_dim", rotaryFraction),
+        {"use_parallel_residual", "norm.placement",
+         [this](const json::Value &value) {
+           std::optional<bool> parallel = value.getAsBoolean();
+           if (!parallel)
+             return typeError("use_parallel_residual", value, "true or false");
+           spec.normPlacement =
+               *parallel ? NormPlacement::Parallel : NormPlacement::Pre;
+           record("use_parallel_residual", "norm.placement");
+         }},
+        ropeScaling(),
+        boolean("attention_bias", "attention.bias", spec.attentionBias),
+        boolean("tie_word_embeddings", "embeddings.tied", spec.tieEmbeddings),
+        ignored("attention_dropout"),
+        ignored("hidden_dropout"),
+        ignored("classifier_dropout"),
+        ignored("is_decoder"),
+    };
+  }
+
   /// Keys of GemmaConfig: LLaMA's without its MLP bias switch and window.
   /// GemmaMLP reads its activation from `hidden_activation` and ignores
   /// `hidden_act`.
@@ -702,6 +741,9 @@ private:
     case ModelFamily::Opt:
       fields = optFields();
       break;
+    case ModelFamily::GptNeox:
+      fields = gptNeoxFields();
+      break;
     case ModelFamily::Llama:
       fields = modelType == "qwen2"   ? qwen2Fields()
                : modelType == "gemma" ? gemmaFields()
@@ -733,6 +775,9 @@ private:
   void applyModelTypeDefaults(StringRef modelType);
   /// The Gemma part of applyModelTypeDefaults.
   void applyGemmaDefaults(const json::Object &object);
+  /// GPT-NeoX: the rotated features of each head from `rotary_pct`, which
+  /// must rotate an even number of them.
+  void applyRotaryFraction(const json::Object &object);
   /// Reads every key with `fields` and checks the required ones are there.
   void readFields(ArrayRef<HFField> fields, StringRef modelType);
 
@@ -745,6 +790,8 @@ private:
   std::vector<KeyOffset> keys;
   ModelSpec spec;
   FieldSpellings spellings;
+  /// GPT-NeoX's `rotary_pct`: the share of each head that RoPE rotates.
+  double rotaryFraction = 0.25;
   bool failed = false;
 };
 
@@ -889,6 +936,26 @@ void HFImporter::applyGemmaDefaults(const json::Object &object) {
   record("model_type", "norm.gamma_offset");
 }
 
+void HFImporter::applyRotaryFraction(const json::Object &object) {
+  if (spec.numHeads <= 0)
+    return;
+  if (!(rotaryFraction > 0.0 && rotaryFraction <= 1.0))
+    return error("rotary_pct", "'rotary_pct' must lie in (0, 1], got " +
+                                   formatNumber(rotaryFraction));
+  // GPTNeoXRotaryEmbedding rotates int(head_size * rotary_pct) features.
+  int64_t headDim = spec.dModel / spec.numHeads;
+  int64_t rotated = static_cast<int64_t>(headDim * rotaryFraction);
+  if (rotated < 2 || rotated % 2 != 0)
+    return error("rotary_pct",
+                 "'rotary_pct' (" + formatNumber(rotaryFraction) +
+                     ") rotates " + Twine(rotated) + " features of each " +
+                     Twine(headDim) +
+                     "-wide head; RoPE needs an even number, at least 2");
+  spec.positions.rotaryDim = rotated;
+  if (!object.get("rotary_pct"))
+    record("model_type", "positions.rotary_dim");
+}
+
 void HFImporter::applyModelTypeDefaults(StringRef modelType) {
   const json::Object &object = *config.getAsObject();
   // OPT-350m projects its 512-wide embeddings to 1024 features and back.
@@ -931,6 +998,8 @@ void HFImporter::applyModelTypeDefaults(StringRef modelType) {
   }
   if (modelType == "gemma")
     applyGemmaDefaults(object);
+  if (modelType == "gpt_neox")
+    applyRotaryFraction(object);
   if (modelType == "qwen2") {
     spec.attentionBias = true;
     spec.attentionOutputBias = false;

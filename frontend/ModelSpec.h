@@ -48,7 +48,15 @@ enum class NormKind { LayerNorm, RmsNorm };
 
 /// Pre-norm (`x + f(norm(x))`, GPT-2, LLaMA) or post-norm
 /// (`norm(x + f(x))`, BERT, the original Transformer).
-enum class NormPlacement { Pre, Post };
+/// Where a layer's norms sit: `x + f(norm(x))` (pre), `norm(x + f(x))`
+/// (post), or pre-norm attention and MLP side by side on the same input,
+/// `x + attn(norm1(x)) + mlp(norm2(x))` (parallel: GPT-NeoX, GPT-J, Phi).
+enum class NormPlacement { Pre, Post, Parallel };
+
+/// How a fused QKV projection orders its output features: Q, K and V side
+/// by side (GPT-2's c_attn), or per head, each head's Q, K and V together
+/// (GPT-NeoX's query_key_value).
+enum class QkvLayout { Concatenated, PerHead };
 
 /// How positions enter the model.
 enum class PositionKind { None, Learned, Sinusoidal, Rope };
@@ -166,6 +174,8 @@ struct ModelSpec {
   int64_t numKvHeads = 0;
   /// Per-head width; dModel / numHeads unless the config says otherwise.
   int64_t headDim = 0;
+  /// The feature order of a fused QKV projection.
+  QkvLayout qkvLayout = QkvLayout::Concatenated;
   int64_t ffnDim = 0;
   FfnKind ffn = FfnKind::Gelu;
 
@@ -175,6 +185,9 @@ struct ModelSpec {
   /// Added to every RMS norm scale: Gemma stores its scales as offsets
   /// from 1.
   double normGammaOffset = 0.0;
+  /// Parallel placement only: the MLP has its own norm (GPT-NeoX) rather
+  /// than reading the attention's (GPT-J, Phi).
+  bool parallelMlpNorm = true;
   /// A norm right after the embeddings (BERT).
   bool embeddingNorm = false;
   /// A norm after the last layer of each stack (pre-norm models).

@@ -96,6 +96,8 @@ static void printModel(const ModelSpec &spec, SpecWriter &w) {
   w.field("heads", spec.numHeads);
   w.field("kv_heads", spec.numKvHeads);
   w.field("head_dim", spec.headDim);
+  if (spec.qkvLayout != QkvLayout::Concatenated)
+    w.field("qkv_layout", getKeywordName(spec.qkvLayout));
   w.field("bias", spell(spec.attentionBias));
   w.field("output_bias", spell(spec.attentionOutputBias));
 
@@ -107,6 +109,8 @@ static void printModel(const ModelSpec &spec, SpecWriter &w) {
   w.section("norm");
   w.field("kind", getKeywordName(spec.norm));
   w.field("placement", getKeywordName(spec.normPlacement));
+  if (spec.normPlacement == NormPlacement::Parallel)
+    w.field("parallel_mlp_norm", spell(spec.parallelMlpNorm));
   w.number("epsilon", spec.normEpsilon);
   if (spec.normGammaOffset != 0.0)
     w.number("gamma_offset", spec.normGammaOffset);

@@ -8,6 +8,7 @@
 #include "frontend/SpecDiagnostics.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -100,6 +101,12 @@ SMLoc SpecDiagnostics::toSMLoc(const SourceLoc &loc) const {
     if (sourceMgr.getMemoryBuffer(id)->getBufferIdentifier() == loc.file)
       return sourceMgr.FindLocForLineAndColumn(id, loc.line, loc.column);
   return {};
+}
+
+std::string kiln::formatNumber(double value) {
+  std::string text;
+  raw_string_ostream(text) << format("%g", value);
+  return text;
 }
 
 std::optional<StringRef>

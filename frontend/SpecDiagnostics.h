@@ -18,6 +18,7 @@
 #include "llvm/Support/SourceMgr.h"
 
 #include <optional>
+#include <string>
 
 namespace kiln {
 
@@ -74,6 +75,9 @@ private:
   void *previousContext;
   unsigned numErrors = 0;
 };
+
+/// A floating-point value as a message quotes it (`%g`: 0.2, 1e-05).
+std::string formatNumber(double value);
 
 /// The candidate closest to `word` by edit distance, if it is close enough
 /// to be a likely misspelling, for "did you mean" hints.

@@ -25,7 +25,13 @@ static constexpr Keyword<NormKind> kNormKinds[] = {
     {"layernorm", NormKind::LayerNorm}, {"rmsnorm", NormKind::RmsNorm}};
 
 static constexpr Keyword<NormPlacement> kNormPlacements[] = {
-    {"pre", NormPlacement::Pre}, {"post", NormPlacement::Post}};
+    {"pre", NormPlacement::Pre},
+    {"post", NormPlacement::Post},
+    {"parallel", NormPlacement::Parallel}};
+
+static constexpr Keyword<QkvLayout> kQkvLayouts[] = {
+    {"concatenated", QkvLayout::Concatenated},
+    {"per_head", QkvLayout::PerHead}};
 
 static constexpr Keyword<PositionKind> kPositionKinds[] = {
     {"learned", PositionKind::Learned},
@@ -68,6 +74,10 @@ template <> ArrayRef<Keyword<NormKind>> kiln::getKeywords<NormKind>() {
 template <>
 ArrayRef<Keyword<NormPlacement>> kiln::getKeywords<NormPlacement>() {
   return kNormPlacements;
+}
+
+template <> ArrayRef<Keyword<QkvLayout>> kiln::getKeywords<QkvLayout>() {
+  return kQkvLayouts;
 }
 
 template <> ArrayRef<Keyword<PositionKind>> kiln::getKeywords<PositionKind>() {

@@ -36,6 +36,8 @@ template <> llvm::ArrayRef<Keyword<FfnKind>> getKeywords<FfnKind>();
 template <> llvm::ArrayRef<Keyword<NormKind>> getKeywords<NormKind>();
 /// `norm.placement`.
 template <> llvm::ArrayRef<Keyword<NormPlacement>> getKeywords<NormPlacement>();
+/// `attention.qkv_layout`.
+template <> llvm::ArrayRef<Keyword<QkvLayout>> getKeywords<QkvLayout>();
 /// `positions.kind`.
 template <> llvm::ArrayRef<Keyword<PositionKind>> getKeywords<PositionKind>();
 /// `positions.rope_style`.

@@ -324,6 +324,7 @@ private:
         {"heads", integer(spec.numHeads)},
         {"kv_heads", integer(spec.numKvHeads)},
         {"head_dim", integer(spec.headDim)},
+        {"qkv_layout", enumeration(spec.qkvLayout)},
         {"bias", boolean(spec.attentionBias)},
         {"output_bias", boolean(spec.attentionOutputBias)},
     };
@@ -341,6 +342,7 @@ private:
   std::vector<FieldRule> normRules() {
     return {{"kind", enumeration(spec.norm)},
             {"placement", enumeration(spec.normPlacement)},
+            {"parallel_mlp_norm", boolean(spec.parallelMlpNorm)},
             {"epsilon", number(spec.normEpsilon)},
             {"gamma_offset", number(spec.normGammaOffset)},
             {"bias", boolean(spec.normBias)},
@@ -596,10 +598,13 @@ private:
     checkAgainstFamily("norm.kind", spec.norm != architecture.norm,
                        getKeywordName(spec.norm),
                        "which uses " + getKeywordName(architecture.norm));
-    checkAgainstFamily(
-        "norm.placement", spec.normPlacement != architecture.placement,
-        getKeywordName(spec.normPlacement),
-        "which is " + getKeywordName(architecture.placement) + "-norm");
+    // Parallel attention and MLP are a form of pre-norm.
+    bool isPostNorm = spec.normPlacement == NormPlacement::Post;
+    bool isFamilyPostNorm = architecture.placement == NormPlacement::Post;
+    checkAgainstFamily("norm.placement", isPostNorm != isFamilyPostNorm,
+                       getKeywordName(spec.normPlacement),
+                       Twine("which is ") +
+                           (isFamilyPostNorm ? "post" : "pre") + "-norm");
     checkAgainstFamily(
         "positions.kind", spec.positions.kind != architecture.positions,
         getKeywordName(spec.positions.kind),

@@ -15,21 +15,12 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/Format.h"
-#include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
 #include <initializer_list>
 
 using namespace kiln;
 using namespace llvm;
-
-/// Formats a floating-point value the way a spec would write it.
-static std::string formatNumber(double value) {
-  std::string text;
-  raw_string_ostream(text) << format("%g", value);
-  return text;
-}
 
 /// Whether `c` may appear in a model name.
 static bool isModelNameChar(char c) {
@@ -195,6 +186,15 @@ private:
                   quoted("attention.heads") + " (" + Twine(spec.numHeads) +
                       ") is not a multiple of " + quoted("attention.kv_heads") +
                       " (" + Twine(spec.numKvHeads) + ")");
+    if (spec.qkvLayout == QkvLayout::PerHead &&
+        spec.numKvHeads != spec.numHeads)
+      return fail("attention.qkv_layout",
+                  quoted("attention.qkv_layout") +
+                      " 'per_head' needs as many key/value heads as query "
+                      "heads, but " +
+                      quoted("attention.kv_heads") + " is " +
+                      Twine(spec.numKvHeads) + " and " +
+                      quoted("attention.heads") + " " + Twine(spec.numHeads));
     return true;
   }
 
@@ -354,7 +354,8 @@ private:
     return true;
   }
 
-  /// RMS norms have no bias; only they take a finite scale offset.
+  /// RMS norms have no bias; only they take a finite scale offset; only
+  /// parallel layers may share a norm, and they have no cross-attention.
   bool checkNorm() {
     if (spec.norm == NormKind::RmsNorm && spec.normBias)
       return fail("norm.bias", quoted("norm.bias") +
@@ -365,6 +366,16 @@ private:
       return fail(offsetPath, quoted(offsetPath) +
                                   " must be a finite number, got " +
                                   formatNumber(spec.normGammaOffset));
+    bool isParallel = spec.normPlacement == NormPlacement::Parallel;
+    if (given("norm.parallel_mlp_norm") && !isParallel)
+      return fail("norm.parallel_mlp_norm",
+                  quoted("norm.parallel_mlp_norm") +
+                      " only applies to 'norm.placement' parallel");
+    if (isParallel && spec.decoder.crossAttention)
+      return fail("norm.placement",
+                  quoted("norm.placement") +
+                      " 'parallel' needs layers without cross-attention, but "
+                      "the decoder attends to the encoder");
     if (spec.normGammaOffset != 0.0 && spec.norm != NormKind::RmsNorm)
       return fail(offsetPath, quoted(offsetPath) +
                                   " applies to rmsnorm only, but 'norm.kind' "

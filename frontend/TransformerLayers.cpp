@@ -4,7 +4,8 @@
 // (projections, head split, RoPE, K/V head repetition, QK^T, scale, masks,
 // softmax, PV, head merge, output projection), the plain or gated
 // feed-forward block, and wraps each in a residual connection with a pre-
-// or post-norm as the spec places it.
+// or post-norm as the spec places it, or adds both to the residual side by
+// side (parallel layers).
 //
 //===----------------------------------------------------------------------===//
 
@@ -82,7 +83,29 @@ static FailureOr<Value> emitAttention(ForwardBuilder &b, Value queries,
   // Projections, fused into one matrix when the checkpoint stores them so.
   Value q, k, v;
   std::string fusedName = block.weights + ".qkv";
-  if (block.isSelfAttention && spec.weights.count(fusedName + ".weight")) {
+  bool isFused =
+      block.isSelfAttention && spec.weights.count(fusedName + ".weight");
+  bool isFusedPerHead = isFused && spec.qkvLayout == QkvLayout::PerHead;
+  if (isFusedPerHead) {
+    // Each head's Q, K and V side by side: split into heads of three head
+    // widths, then take each third.
+    FailureOr<Value> qkv = b.linear(queries, fusedName, layer, 3 * qWidth,
+                                    spec.attentionBias, headsLoc("qkv_proj"));
+    if (failed(qkv))
+      return failure();
+    Location layoutLoc = b.loc(scope + ".qkv_heads", {"attention.qkv_layout"});
+    RankedTensorType headsType = b.headsType(heads);
+    SmallVector<int64_t> fusedShape(headsType.getShape());
+    fusedShape.back() *= 3;
+    Value fusedHeads =
+        b.create<SplitHeadsOp>(layoutLoc, b.tensorType(fusedShape), *qkv);
+    for (auto [index, value, leaf] :
+         {std::tuple<int64_t, Value *, StringRef>{0, &q, "q_heads"},
+          {1, &k, "k_heads"},
+          {2, &v, "v_heads"}})
+      *value = b.create<SliceOp>(headsLoc(leaf), headsType, fusedHeads,
+                                 /*axis=*/3, index * spec.headDim);
+  } else if (isFused) {
     FailureOr<Value> qkv =
         b.linear(queries, fusedName, layer, qWidth + 2 * kvWidth,
                  spec.attentionBias, headsLoc("qkv_proj"));
@@ -111,9 +134,11 @@ static FailureOr<Value> emitAttention(ForwardBuilder &b, Value queries,
     q = *qProj, k = *kProj, v = *vProj;
   }
 
-  q = b.create<SplitHeadsOp>(headsLoc("q_heads"), b.headsType(heads), q);
-  k = b.create<SplitHeadsOp>(kvHeadsLoc("k_heads"), b.headsType(kvHeads), k);
-  v = b.create<SplitHeadsOp>(kvHeadsLoc("v_heads"), b.headsType(kvHeads), v);
+  if (!isFusedPerHead) {
+    q = b.create<SplitHeadsOp>(headsLoc("q_heads"), b.headsType(heads), q);
+    k = b.create<SplitHeadsOp>(kvHeadsLoc("k_heads"), b.headsType(kvHeads), k);
+    v = b.create<SplitHeadsOp>(kvHeadsLoc("v_heads"), b.headsType(kvHeads), v);
+  }
 
   const PositionSpec &positions = spec.positions;
   if (block.isSelfAttention && positions.kind == PositionKind::Rope) {
@@ -282,6 +307,42 @@ emitResidual(ForwardBuilder &b, Value x, StringRef stack, int64_t layer,
   return b.norm(sum, normWeights, layer, normLoc);
 }
 
+/// Emits a layer whose attention and MLP read the same input, each through
+/// its own norm or both through the attention's:
+/// `x + attn(attn_norm(x)) + mlp(mlp_norm(x))`.
+static FailureOr<Value> emitParallelLayer(ForwardBuilder &b, Value x,
+                                          StringRef stack, int64_t layer,
+                                          const AttentionBlock &self) {
+  const ModelSpec &spec = b.getSpec();
+  std::string scope = layerScope(stack, layer);
+  std::string weights = (stack + ".layer").str();
+  auto normLoc = [&](StringRef part) {
+    return b.loc(scope + "." + part + "_norm",
+                 {"norm.kind", "norm.placement", "norm.parallel_mlp_norm"});
+  };
+  FailureOr<Value> attnInput =
+      b.norm(x, weights + ".attn_norm", layer, normLoc("attn"));
+  if (failed(attnInput))
+    return failure();
+  FailureOr<Value> mlpInput = attnInput;
+  if (spec.parallelMlpNorm)
+    mlpInput = b.norm(x, weights + ".mlp_norm", layer, normLoc("mlp"));
+  if (failed(mlpInput))
+    return failure();
+  FailureOr<Value> attention = emitAttention(b, *attnInput, *attnInput, self);
+  if (failed(attention))
+    return failure();
+  FailureOr<Value> mlp =
+      emitFeedForward(b, *mlpInput, weights + ".mlp", scope + ".mlp", layer);
+  if (failed(mlp))
+    return failure();
+  auto addLoc = [&](StringRef part) {
+    return b.loc(scope + "." + part + "_residual", {"norm.placement"});
+  };
+  Value sum = b.create<AddOp>(addLoc("attn"), x.getType(), x, *attention);
+  return b.create<AddOp>(addLoc("mlp"), x.getType(), sum, *mlp);
+}
+
 /// Emits layer `layer` of a stack.
 static FailureOr<Value> emitLayer(ForwardBuilder &b, Value x, int64_t layer,
                                   const StackInputs &inputs) {
@@ -296,6 +357,8 @@ static FailureOr<Value> emitLayer(ForwardBuilder &b, Value x, int64_t layer,
                       inputs.stack.selfAttention,
                       inputs.paddingMask,
                       stack.str()};
+  if (b.getSpec().normPlacement == NormPlacement::Parallel)
+    return emitParallelLayer(b, x, stack, layer, self);
   FailureOr<Value> afterAttention =
       emitResidual(b, x, stack, layer, "attn", [&](Value normed) {
         return emitAttention(b, normed, normed, self);

@@ -112,7 +112,8 @@ private:
       addNorm(layer + "cross_attn_norm");
       addAttention(layer + "cross_attn", /*canFuse=*/false);
     }
-    addNorm(layer + "mlp_norm");
+    if (spec.normPlacement != NormPlacement::Parallel || spec.parallelMlpNorm)
+      addNorm(layer + "mlp_norm");
     if (isGated(spec.ffn))
       addAffine(layer + "mlp.gate", spec.mlpBias);
     addAffine(layer + "mlp.up", spec.mlpBias);

@@ -1,5 +1,5 @@
-"""GPT-2, OPT, Gemma, BERT, RoBERTa and DistilBERT forward passes written
-directly in PyTorch, independent of Kiln: they read a safetensors checkpoint with the Hugging Face tensor names
+"""GPT-2, OPT, GPT-NeoX, Gemma, BERT, RoBERTa and DistilBERT forward passes
+written directly in PyTorch, independent of Kiln: they read a safetensors checkpoint with the Hugging Face tensor names
 and follow the Hugging Face definitions of these architectures.
 
 Shared by the PyTorch cross-check of compiled models
@@ -113,15 +113,50 @@ def opt_logits(w, ids, heads):
     return x @ d("embed_tokens.weight").T
 
 
-def rotate_half_rope(x, theta):
+def rotate_half_rope(x, theta, rotary_dim=None):
     """Rotary position embeddings on [batch, heads, seq, head_dim], pairing
-    feature i with i + head_dim / 2 (LLaMA, Gemma)."""
-    seq, head_dim = x.shape[-2], x.shape[-1]
-    inv_freq = 1.0 / theta ** (torch.arange(0, head_dim, 2, dtype=x.dtype) / head_dim)
+    feature i with i + rotary_dim / 2 among the first rotary_dim features
+    (all of them by default; LLaMA, Gemma, GPT-NeoX); the rest pass."""
+    seq = x.shape[-2]
+    rotary_dim = rotary_dim or x.shape[-1]
+    rotated, passed = x[..., :rotary_dim], x[..., rotary_dim:]
+    inv_freq = 1.0 / theta ** (torch.arange(0, rotary_dim, 2, dtype=x.dtype) / rotary_dim)
     angles = torch.arange(seq, dtype=x.dtype)[:, None] * inv_freq[None, :]
     cos, sin = torch.cat((angles, angles), -1).cos(), torch.cat((angles, angles), -1).sin()
-    first, second = x[..., : head_dim // 2], x[..., head_dim // 2 :]
-    return x * cos + torch.cat((-second, first), -1) * sin
+    first, second = rotated[..., : rotary_dim // 2], rotated[..., rotary_dim // 2 :]
+    rotated = rotated * cos + torch.cat((-second, first), -1) * sin
+    return torch.cat((rotated, passed), -1)
+
+
+def gpt_neox_logits(w, ids, heads, rotary_pct, eps=1e-5, theta=10000.0):
+    """GPT-NeoX (Pythia): attention and MLP side by side on their own layer
+    norms, x + attn(ln1(x)) + mlp(ln2(x)); a fused QKV projection whose
+    output holds each head's Q, K and V together; RoPE on the first
+    rotary_pct of each head; exact GELU; an untied output projection."""
+    batch, seq = ids.shape
+    x = w["gpt_neox.embed_in.weight"][ids]
+    prefix = "gpt_neox.layers."
+    layers = len({name[len(prefix):].split(".")[0] for name in w
+                  if name.startswith(prefix)})
+    causal = torch.triu(torch.ones(seq, seq, dtype=torch.bool), diagonal=1)
+    head_dim = x.shape[-1] // heads
+    rotary_dim = int(head_dim * rotary_pct)
+    for i in range(layers):
+        p = lambda name: w[f"{prefix}{i}.{name}"]
+        linear = lambda t, name: torch.nn.functional.linear(
+            t, p(name + ".weight"), p(name + ".bias"))
+        norm = lambda t, name: layer_norm(t, p(name + ".weight"), p(name + ".bias"), eps)
+        qkv = linear(norm(x, "input_layernorm"), "attention.query_key_value")
+        qkv = qkv.view(batch, seq, heads, 3 * head_dim).transpose(1, 2)
+        q, k, v = qkv.split(head_dim, dim=-1)
+        q, k = (rotate_half_rope(t, theta, rotary_dim) for t in (q, k))
+        attn = linear(merge_heads(attention(q, k, v, causal)), "attention.dense")
+        h = torch.nn.functional.gelu(
+            linear(norm(x, "post_attention_layernorm"), "mlp.dense_h_to_4h"))
+        x = x + attn + linear(h, "mlp.dense_4h_to_h")
+    x = layer_norm(x, w["gpt_neox.final_layer_norm.weight"],
+                   w["gpt_neox.final_layer_norm.bias"], eps)
+    return x @ w["embed_out.weight"].T
 
 
 def gemma_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0):

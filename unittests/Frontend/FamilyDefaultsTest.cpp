@@ -139,6 +139,34 @@ TEST(FamilyDefaultsTest, Opt) {
             "model.decoder.final_layer_norm.bias");
 }
 
+TEST(FamilyDefaultsTest, GptNeox) {
+  ModelSpec spec = withDefaults(ModelFamily::GptNeox);
+  EXPECT_EQ(spec.topology, Topology::DecoderOnly);
+  EXPECT_EQ(spec.ffn, FfnKind::Gelu);
+  EXPECT_EQ(spec.normPlacement, NormPlacement::Parallel);
+  EXPECT_TRUE(spec.parallelMlpNorm);
+  EXPECT_EQ(spec.positions.kind, PositionKind::Rope);
+  EXPECT_EQ(spec.qkvLayout, QkvLayout::PerHead);
+  EXPECT_FALSE(spec.tieEmbeddings);
+  EXPECT_TRUE(spec.attentionBias);
+  EXPECT_EQ(tensorOf(spec, "embed.tokens"), "gpt_neox.embed_in.weight");
+  EXPECT_EQ(tensorOf(spec, "decoder.layer.attn.qkv.weight"),
+            "gpt_neox.layers.{layer}.attention.query_key_value.weight");
+  EXPECT_EQ(tensorOf(spec, "decoder.layer.mlp_norm.bias"),
+            "gpt_neox.layers.{layer}.post_attention_layernorm.bias");
+  EXPECT_EQ(tensorOf(spec, "lm_head"), "embed_out.weight");
+}
+
+TEST(FamilyDefaultsTest, ParallelLayersSharingOneNormReadNoMlpNorm) {
+  ModelSpec spec = withDefaults(ModelFamily::GptNeox);
+  std::vector<std::string> own = requiredWeightNames(spec);
+  EXPECT_TRUE(llvm::is_contained(own, "decoder.layer.mlp_norm.weight"));
+  spec.parallelMlpNorm = false;
+  std::vector<std::string> shared = requiredWeightNames(spec);
+  EXPECT_FALSE(llvm::is_contained(shared, "decoder.layer.mlp_norm.weight"));
+  EXPECT_TRUE(llvm::is_contained(shared, "decoder.layer.attn_norm.weight"));
+}
+
 TEST(FamilyDefaultsTest, DistilBert) {
   ModelSpec spec = withDefaults(ModelFamily::DistilBert);
   EXPECT_EQ(spec.topology, Topology::EncoderOnly);

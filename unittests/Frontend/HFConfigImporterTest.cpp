@@ -323,6 +323,44 @@ TEST_F(HFConfigImporterTest, MapsGemmaOntoLlamaWithItsDefaults) {
   EXPECT_FALSE(given->tieEmbeddings);
 }
 
+TEST_F(HFConfigImporterTest, MapsGptNeoxWithPartialRotaryAndParallelLayers) {
+  const std::string neox = R"({
+  "model_type": "gpt_neox",
+  "vocab_size": 100,
+  "hidden_size": 64,
+  "intermediate_size": 256,
+  "num_hidden_layers": 2,
+  "num_attention_heads": 4,
+  "max_position_embeddings": 64
+}
+)";
+  // GPTNeoXConfig: a quarter of each head rotated, parallel layers.
+  std::optional<ModelSpec> spec = loadJson(neox);
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(spec->positions.rotaryDim, 4);
+  EXPECT_EQ(spec->normPlacement, NormPlacement::Parallel);
+  EXPECT_EQ(spec->qkvLayout, QkvLayout::PerHead);
+  EXPECT_EQ(spec->ffn, FfnKind::Gelu);
+
+  std::optional<ModelSpec> given = loadJson(withKey(neox, R"("rotary_pct": 1.0,
+  "rotary_emb_base": 500.0, "use_parallel_residual": false)"));
+  ASSERT_TRUE(given) << renderAll();
+  EXPECT_EQ(given->positions.rotaryDim, 16);
+  EXPECT_EQ(given->positions.theta, 500.0);
+  EXPECT_EQ(given->normPlacement, NormPlacement::Pre);
+
+  // An odd share of a head is reported at rotary_pct.
+  std::optional<ModelSpec> odd =
+      loadJson(withKey(neox, R"("rotary_pct": 0.2)"));
+  EXPECT_FALSE(odd);
+  ASSERT_EQ(diagnostics.size(), 1u) << renderAll();
+  EXPECT_EQ(diagnostics[0].line, 3u);
+  EXPECT_EQ(diagnostics[0].message,
+            "'rotary_pct' (0.2) rotates 3 features of each 16-wide head; "
+            "RoPE needs an even number, at least 2");
+}
+
 TEST_F(HFConfigImporterTest, MapsRopeScaling) {
   std::optional<ModelSpec> linear = loadJson(
       withKey(kLlama, R"("rope_scaling": {"type": "linear", "factor": 2.0})"));
@@ -463,11 +501,12 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::ValuesIn(std::vector<BadInput>{
         {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
          "missing required field 'model_type'; Kiln supports bert, "
-         "distilbert, gemma, gpt2, llama, mistral, opt, qwen2, roberta, "
-         "xlm-roberta"},
+         "distilbert, gemma, gpt2, gpt_neox, llama, mistral, opt, qwen2, "
+         "roberta, xlm-roberta"},
         {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
          "unsupported model_type 'falcon'; Kiln supports bert, distilbert, "
-         "gemma, gpt2, llama, mistral, opt, qwen2, roberta, xlm-roberta"},
+         "gemma, gpt2, gpt_neox, llama, mistral, opt, qwen2, roberta, "
+         "xlm-roberta"},
         {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
          "expected a string for 'model_type', got 2"},
     }),

@@ -386,8 +386,8 @@ INSTANTIATE_TEST_SUITE_P(
          "'heads'?"},
         {"UnknownField", append("norm:\n  momentum: 0.9\n"), 12, 3,
          "unknown field 'momentum' in section 'norm'; expected one of kind, "
-         "placement, epsilon, gamma_offset, bias, embedding_norm, "
-         "final_norm"},
+         "placement, parallel_mlp_norm, epsilon, gamma_offset, bias, "
+         "embedding_norm, final_norm"},
         {"FieldOfAnotherSection", append("norm:\n  heads: 4\n"), 12, 3,
          "unknown field 'heads' in section 'norm'"},
         {"MisspeltWeight",
@@ -451,7 +451,7 @@ INSTANTIATE_TEST_SUITE_P(
          "'positions.kind', got a mapping"},
         {"UnknownFamily", edit("family: gpt2", "family: gpt3"), 2, 11,
          "unknown model family 'gpt3'; expected one of gpt2, bert, "
-         "distilbert, llama, opt, transformer"},
+         "distilbert, llama, opt, gpt_neox, transformer"},
         {"UnknownTopology",
          edit("family: gpt2", "family: gpt2\n  topology: decoder"), 3, 13,
          "invalid value 'decoder' for 'model.topology'"},

@@ -256,6 +256,25 @@ INSTANTIATE_TEST_SUITE_P(
          17,
          "'norm.gamma_offset' applies to rmsnorm only, but 'norm.kind' is "
          "layernorm"},
+        {"SharedNormOutsideParallelLayers",
+         kTinyGpt2 + "norm:\n  parallel_mlp_norm: false\n", 12, 22,
+         "'norm.parallel_mlp_norm' only applies to 'norm.placement' "
+         "parallel"},
+        {"ParallelLayersWithCrossAttention",
+         edit(edit(edit(kTinyCustom, "decoder_only\n", "encoder_decoder\n"),
+                   "  layers: 2\n", ""),
+              "placement: pre", "placement: parallel") +
+             "encoder:\n  layers: 1\ndecoder:\n  layers: 1\n",
+         13, 14,
+         "'norm.placement' 'parallel' needs layers without cross-attention, "
+         "but the decoder attends to the encoder"},
+        {"PerHeadQkvWithGroupedQueries",
+         edit(kTinyLlama, "heads: 4",
+              "heads: 4\n  kv_heads: 2\n  qkv_layout: per_head"),
+         10, 15,
+         "'attention.qkv_layout' 'per_head' needs as many key/value heads as "
+         "query heads, but 'attention.kv_heads' is 2 and 'attention.heads' "
+         "4"},
         {"InfiniteGammaOffset", kTinyLlama + "norm:\n  gamma_offset: 1e999\n",
          12, 17, "'norm.gamma_offset' must be a finite number, got inf"},
     }),
@@ -338,6 +357,14 @@ TEST_F(ConsistentSpecTest, AcceptsGemmaStyleRmsNormScales) {
   ASSERT_TRUE(spec) << renderAll();
   EXPECT_EQ(spec->normGammaOffset, 1.0);
   EXPECT_EQ(spec->ffn, FfnKind::GeGluTanh);
+}
+
+TEST_F(ConsistentSpecTest, AcceptsParallelLayersSharingOneNorm) {
+  std::optional<ModelSpec> spec = loadYaml(
+      kTinyGpt2 + "norm:\n  placement: parallel\n  parallel_mlp_norm: false\n");
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->normPlacement, NormPlacement::Parallel);
+  EXPECT_FALSE(spec->parallelMlpNorm);
 }
 
 TEST_F(ConsistentSpecTest, AcceptsSlidingWindowOnCausalDecoder) {
