@@ -71,6 +71,10 @@ struct FamilyTraits {
   int64_t positionOffset = 0;
   /// The feature order of the fused QKV projection, if the family has one.
   QkvLayout qkvLayout = QkvLayout::Concatenated;
+  /// Parallel layers: the MLP has a norm of its own.
+  bool parallelMlpNorm = true;
+  /// The output projection has a bias.
+  bool outputBias = false;
 };
 
 } // namespace
@@ -169,6 +173,22 @@ static constexpr PartName kGptNeoxLayer[] = {
     {"attn_norm", "input_layernorm"}, {"attn.qkv", "attention.query_key_value"},
     {"attn.o", "attention.dense"},    {"mlp_norm", "post_attention_layernorm"},
     {"mlp.up", "mlp.dense_h_to_4h"},  {"mlp.down", "mlp.dense_4h_to_h"},
+};
+
+// Phi-1, Phi-1.5 and Phi-2 (`PhiForCausalLM`).
+static constexpr TensorName kPhiModel[] = {
+    {"embed.tokens", "model.embed_tokens.weight"},
+    {"lm_head", "lm_head.weight"},
+    {"lm_head.bias", "lm_head.bias"},
+};
+static constexpr StackNames kPhiStacks[] = {
+    {"decoder", "model.layers.{layer}.", "model.final_layernorm"},
+};
+static constexpr PartName kPhiLayer[] = {
+    {"attn_norm", "input_layernorm"}, {"attn.q", "self_attn.q_proj"},
+    {"attn.k", "self_attn.k_proj"},   {"attn.v", "self_attn.v_proj"},
+    {"attn.o", "self_attn.dense"},    {"mlp.up", "mlp.fc1"},
+    {"mlp.down", "mlp.fc2"},
 };
 
 // LLaMA (`LlamaForCausalLM`).
@@ -301,6 +321,20 @@ static const FamilyTraits kGptNeoxTraits = [] {
   return traits;
 }();
 
+// GPT-NeoX's parallel layers with one shared norm, separate Q, K and V,
+// tanh-approximated GELU and a bias on the output projection.
+static const FamilyTraits kPhiTraits = [] {
+  FamilyTraits traits = kGptNeoxTraits;
+  traits.ffn = FfnKind::GeluTanh;
+  traits.modelTensors = kPhiModel;
+  traits.stacks = kPhiStacks;
+  traits.layerParts = kPhiLayer;
+  traits.qkvLayout = QkvLayout::Concatenated;
+  traits.parallelMlpNorm = false;
+  traits.outputBias = true;
+  return traits;
+}();
+
 static const FamilyTraits kLlamaTraits = {
     Topology::DecoderOnly,
     FfnKind::SwiGlu,
@@ -358,6 +392,8 @@ static const FamilyTraits &getTraits(ModelFamily family) {
     return kOptTraits;
   case ModelFamily::GptNeox:
     return kGptNeoxTraits;
+  case ModelFamily::Phi:
+    return kPhiTraits;
   case ModelFamily::Transformer:
     return kTransformerTraits;
   }
@@ -366,7 +402,8 @@ static const FamilyTraits &getTraits(ModelFamily family) {
 
 /// Spec names of the families, in ModelFamily order.
 static constexpr StringRef kFamilyNames[] = {
-    "gpt2", "bert", "distilbert", "llama", "opt", "gpt_neox", "transformer"};
+    "gpt2", "bert",     "distilbert", "llama",
+    "opt",  "gpt_neox", "phi",        "transformer"};
 
 std::optional<ModelFamily> kiln::parseModelFamily(StringRef name) {
   for (auto [index, familyName] : enumerate(kFamilyNames))
@@ -417,6 +454,9 @@ public:
     fill("norm.kind", spec.norm, traits.norm);
     fill("norm.placement", spec.normPlacement, traits.placement);
     fill("attention.qkv_layout", spec.qkvLayout, traits.qkvLayout);
+    fill("norm.parallel_mlp_norm", spec.parallelMlpNorm,
+         traits.parallelMlpNorm);
+    fill("output.bias", spec.outputBias, traits.outputBias);
     fill("norm.epsilon", spec.normEpsilon, traits.epsilon);
     fill("norm.embedding_norm", spec.embeddingNorm, traits.embeddingNorm);
     fill("norm.final_norm", spec.finalNorm, traits.finalNorm);

@@ -32,11 +32,12 @@ enum class ModelFamily {
   Llama,
   Opt,
   GptNeox,
+  Phi,
   Transformer
 };
 
 /// The family called `name` in a spec (`gpt2`, `bert`, `distilbert`,
-/// `llama`, `opt`, `gpt_neox`, `transformer`), if there is one.
+/// `llama`, `opt`, `gpt_neox`, `phi`, `transformer`), if there is one.
 std::optional<ModelFamily> parseModelFamily(llvm::StringRef name);
 
 /// The spec name of `family`.

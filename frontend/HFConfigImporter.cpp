@@ -201,8 +201,8 @@ static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
     {"gemma", ModelFamily::Llama},      {"gpt2", ModelFamily::Gpt2},
     {"gpt_neox", ModelFamily::GptNeox}, {"llama", ModelFamily::Llama},
     {"mistral", ModelFamily::Llama},    {"opt", ModelFamily::Opt},
-    {"qwen2", ModelFamily::Llama},      {"roberta", ModelFamily::Bert},
-    {"xlm-roberta", ModelFamily::Bert}};
+    {"phi", ModelFamily::Phi},          {"qwen2", ModelFamily::Llama},
+    {"roberta", ModelFamily::Bert},     {"xlm-roberta", ModelFamily::Bert}};
 
 /// Whether `modelType` numbers positions as RoBERTa does.
 static bool isRoberta(StringRef modelType) {
@@ -297,8 +297,9 @@ private:
                   required);
   }
 
-  /// A number key for `field`.
-  HFField number(StringLiteral key, StringLiteral path, double &field) {
+  /// A number key for `field` (a double or an optional one).
+  template <typename T>
+  HFField number(StringLiteral key, StringLiteral path, T &field) {
     return mapped(key, path, field, &json::Value::getAsNumber, "a number",
                   /*required=*/false);
   }
@@ -708,6 +709,35 @@ private:
     };
   }
 
+  /// Keys of PhiConfig (Phi-1, Phi-1.5, Phi-2). `partial_rotary_factor` is
+  /// the share of each head that RoPE rotates.
+  std::vector<HFField> phiFields() {
+    return {
+        integer("vocab_size", "model.vocab_size", spec.vocabSize,
+                /*required=*/true),
+        integer("hidden_size", "model.d_model", spec.dModel, /*required=*/true),
+        integer("intermediate_size", "ffn.dim", spec.ffnDim, /*required=*/true),
+        integer("num_hidden_layers", "decoder.layers", spec.decoder.numLayers,
+                /*required=*/true),
+        integer("num_attention_heads", "attention.heads", spec.numHeads,
+                /*required=*/true),
+        integer("num_key_value_heads", "attention.kv_heads", spec.numKvHeads),
+        integer("max_position_embeddings", "model.max_seq_len", spec.maxSeqLen,
+                /*required=*/true),
+        activation("hidden_act", kGpt2Activations),
+        number("layer_norm_eps", "norm.epsilon", spec.normEpsilon),
+        number("rope_theta", "positions.theta", spec.positions.theta),
+        number("partial_rotary_factor", "positions.rotary_dim", rotaryFraction),
+        ropeScaling(),
+        boolean("tie_word_embeddings", "embeddings.tied", spec.tieEmbeddings),
+        onlyValue("qk_layernorm", false,
+                  "it normalises queries and keys per head"),
+        ignored("resid_pdrop"),
+        ignored("embd_pdrop"),
+        ignored("attention_dropout"),
+    };
+  }
+
   /// Keys of GemmaConfig: LLaMA's without its MLP bias switch and window.
   /// GemmaMLP reads its activation from `hidden_activation` and ignores
   /// `hidden_act`.
@@ -744,6 +774,9 @@ private:
     case ModelFamily::GptNeox:
       fields = gptNeoxFields();
       break;
+    case ModelFamily::Phi:
+      fields = phiFields();
+      break;
     case ModelFamily::Llama:
       fields = modelType == "qwen2"   ? qwen2Fields()
                : modelType == "gemma" ? gemmaFields()
@@ -775,9 +808,10 @@ private:
   void applyModelTypeDefaults(StringRef modelType);
   /// The Gemma part of applyModelTypeDefaults.
   void applyGemmaDefaults(const json::Object &object);
-  /// GPT-NeoX: the rotated features of each head from `rotary_pct`, which
-  /// must rotate an even number of them.
-  void applyRotaryFraction(const json::Object &object);
+  /// GPT-NeoX and Phi: the rotated features of each head from the share
+  /// that `key` gives (`defaultFraction` without it), which must be an even
+  /// number of them.
+  void applyRotaryFraction(StringRef key, double defaultFraction);
   /// Reads every key with `fields` and checks the required ones are there.
   void readFields(ArrayRef<HFField> fields, StringRef modelType);
 
@@ -790,8 +824,9 @@ private:
   std::vector<KeyOffset> keys;
   ModelSpec spec;
   FieldSpellings spellings;
-  /// GPT-NeoX's `rotary_pct`: the share of each head that RoPE rotates.
-  double rotaryFraction = 0.25;
+  /// GPT-NeoX's `rotary_pct` or Phi's `partial_rotary_factor`: the share
+  /// of each head that RoPE rotates.
+  std::optional<double> rotaryFraction;
   bool failed = false;
 };
 
@@ -936,23 +971,23 @@ void HFImporter::applyGemmaDefaults(const json::Object &object) {
   record("model_type", "norm.gamma_offset");
 }
 
-void HFImporter::applyRotaryFraction(const json::Object &object) {
+void HFImporter::applyRotaryFraction(StringRef key, double defaultFraction) {
   if (spec.numHeads <= 0)
     return;
-  if (!(rotaryFraction > 0.0 && rotaryFraction <= 1.0))
-    return error("rotary_pct", "'rotary_pct' must lie in (0, 1], got " +
-                                   formatNumber(rotaryFraction));
-  // GPTNeoXRotaryEmbedding rotates int(head_size * rotary_pct) features.
+  double fraction = rotaryFraction.value_or(defaultFraction);
+  if (!(fraction > 0.0 && fraction <= 1.0))
+    return error(key, "'" + key + "' must lie in (0, 1], got " +
+                          formatNumber(fraction));
+  // Both rotate int(head_dim * fraction) features.
   int64_t headDim = spec.dModel / spec.numHeads;
-  int64_t rotated = static_cast<int64_t>(headDim * rotaryFraction);
+  int64_t rotated = static_cast<int64_t>(headDim * fraction);
   if (rotated < 2 || rotated % 2 != 0)
-    return error("rotary_pct",
-                 "'rotary_pct' (" + formatNumber(rotaryFraction) +
-                     ") rotates " + Twine(rotated) + " features of each " +
-                     Twine(headDim) +
-                     "-wide head; RoPE needs an even number, at least 2");
+    return error(key, "'" + key + "' (" + formatNumber(fraction) +
+                          ") rotates " + Twine(rotated) + " features of each " +
+                          Twine(headDim) +
+                          "-wide head; RoPE needs an even number, at least 2");
   spec.positions.rotaryDim = rotated;
-  if (!object.get("rotary_pct"))
+  if (!rotaryFraction)
     record("model_type", "positions.rotary_dim");
 }
 
@@ -998,8 +1033,12 @@ void HFImporter::applyModelTypeDefaults(StringRef modelType) {
   }
   if (modelType == "gemma")
     applyGemmaDefaults(object);
+  // GPTNeoXConfig rotates a quarter of each head by default, PhiConfig
+  // half.
   if (modelType == "gpt_neox")
-    applyRotaryFraction(object);
+    applyRotaryFraction("rotary_pct", 0.25);
+  if (modelType == "phi")
+    applyRotaryFraction("partial_rotary_factor", 0.5);
   if (modelType == "qwen2") {
     spec.attentionBias = true;
     spec.attentionOutputBias = false;

@@ -171,6 +171,14 @@ static FailureOr<Value> emitOutput(ForwardBuilder &b, Value hidden,
         b.weight(weightName, std::nullopt, {spec.vocabSize, spec.dModel});
     if (failed(weight))
       return failure();
+    Value bias;
+    if (spec.outputBias) {
+      FailureOr<Value> lmHeadBias =
+          b.weight("lm_head.bias", std::nullopt, {spec.vocabSize});
+      if (failed(lmHeadBias))
+        return failure();
+      bias = *lmHeadBias;
+    }
     Type logitsType = b.activationType(spec.vocabSize);
     if (spec.outputPositions == OutputPositions::Last) {
       // Only the last position's hidden state goes through the LM head.
@@ -184,7 +192,7 @@ static FailureOr<Value> emitOutput(ForwardBuilder &b, Value hidden,
     return b.create<LinearOp>(
         b.loc("lm_head",
               {"embeddings.tied", "output.kind", "model.vocab_size"}),
-        logitsType, hidden, *weight, /*bias=*/Value(),
+        logitsType, hidden, *weight, bias,
         /*residual=*/Value(), /*activation=*/ActivationKindAttr());
   }
   case OutputKind::PooledEmbedding: {

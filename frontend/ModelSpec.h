@@ -220,6 +220,8 @@ struct ModelSpec {
   OutputKind output = OutputKind::Logits;
   /// Logits output only: the positions it covers.
   OutputPositions outputPositions = OutputPositions::All;
+  /// Logits output only: the output projection has a bias (Phi).
+  bool outputBias = false;
   PoolingSpec pooling;
 
   /// Logical weight name -> where it is in the checkpoint.

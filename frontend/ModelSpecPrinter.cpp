@@ -169,8 +169,11 @@ static void printEmbeddingsAndStacks(const ModelSpec &spec, SpecWriter &w) {
 
   w.section("output");
   w.field("kind", getKeywordName(spec.output));
-  if (spec.output == OutputKind::Logits)
+  if (spec.output == OutputKind::Logits) {
     w.field("positions", getKeywordName(spec.outputPositions));
+    if (spec.outputBias)
+      w.field("bias", "true");
+  }
   if (spec.output != OutputKind::PooledEmbedding)
     return;
   w.field("normalize", spell(spec.pooling.l2Normalize));

@@ -391,6 +391,7 @@ private:
   std::vector<FieldRule> outputRules() {
     return {{"kind", enumeration(spec.output)},
             {"positions", enumeration(spec.outputPositions)},
+            {"bias", boolean(spec.outputBias)},
             {"normalize", boolean(spec.pooling.l2Normalize)},
             {"mask_aware", boolean(spec.pooling.maskAware)}};
   }

@@ -397,10 +397,10 @@ private:
         return fail(field.str(), quoted(field) +
                                      " only applies to the pooled_embedding "
                                      "output");
-    if (given("output.positions") && spec.output != OutputKind::Logits)
-      return fail("output.positions", quoted("output.positions") +
-                                          " only applies to the logits "
-                                          "output");
+    for (StringRef field : {"output.positions", "output.bias"})
+      if (given(field) && spec.output != OutputKind::Logits)
+        return fail(field.str(),
+                    quoted(field) + " only applies to the logits output");
     if (pooled && spec.pooling.maskAware && !spec.encoder.selfAttention.padding)
       return fail("output.mask_aware",
                   "mask-aware pooling needs the attention-mask input; set " +

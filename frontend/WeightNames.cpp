@@ -25,7 +25,8 @@ SmallVector<NamedStack, 2> kiln::stacksOf(const ModelSpec &spec) {
 /// Weights outside the stacks.
 static constexpr StringLiteral kModelWeights[] = {
     "embed.tokens",      "embed.positions", "embed.token_types",
-    "embed.norm.weight", "embed.norm.bias", "lm_head"};
+    "embed.norm.weight", "embed.norm.bias", "lm_head",
+    "lm_head.bias"};
 
 /// Parts of a layer that have a weight and a bias, below `<stack>.layer.`.
 static constexpr StringLiteral kLayerParts[] = {
@@ -75,6 +76,8 @@ public:
       addStack(stack);
     if (spec.output == OutputKind::Logits && !spec.tieEmbeddings)
       add("lm_head");
+    if (spec.output == OutputKind::Logits && spec.outputBias)
+      add("lm_head.bias");
     return std::move(names);
   }
 

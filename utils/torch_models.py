@@ -1,5 +1,5 @@
-"""GPT-2, OPT, GPT-NeoX, Gemma, BERT, RoBERTa and DistilBERT forward passes
-written directly in PyTorch, independent of Kiln: they read a safetensors checkpoint with the Hugging Face tensor names
+"""GPT-2, OPT, GPT-NeoX, Phi, Gemma, BERT, RoBERTa and DistilBERT forward
+passes written directly in PyTorch, independent of Kiln: they read a safetensors checkpoint with the Hugging Face tensor names
 and follow the Hugging Face definitions of these architectures.
 
 Shared by the PyTorch cross-check of compiled models
@@ -157,6 +157,35 @@ def gpt_neox_logits(w, ids, heads, rotary_pct, eps=1e-5, theta=10000.0):
     x = layer_norm(x, w["gpt_neox.final_layer_norm.weight"],
                    w["gpt_neox.final_layer_norm.bias"], eps)
     return x @ w["embed_out.weight"].T
+
+
+def phi_logits(w, ids, heads, partial_rotary_factor, eps=1e-5, theta=10000.0):
+    """Phi-1.5 and Phi-2: attention and MLP side by side on one shared
+    layer norm, x + attn(ln(x)) + mlp(ln(x)); RoPE on the first
+    partial_rotary_factor of each head; tanh-approximated GELU; an output
+    projection with a bias."""
+    batch, seq = ids.shape
+    x = w["model.embed_tokens.weight"][ids]
+    prefix = "model.layers."
+    layers = len({name[len(prefix):].split(".")[0] for name in w
+                  if name.startswith(prefix)})
+    causal = torch.triu(torch.ones(seq, seq, dtype=torch.bool), diagonal=1)
+    rotary_dim = int(x.shape[-1] // heads * partial_rotary_factor)
+    for i in range(layers):
+        p = lambda name: w[f"{prefix}{i}.{name}"]
+        linear = lambda t, name: torch.nn.functional.linear(
+            t, p(name + ".weight"), p(name + ".bias"))
+        h = layer_norm(x, p("input_layernorm.weight"), p("input_layernorm.bias"), eps)
+        q, k, v = (split_heads(linear(h, f"self_attn.{n}_proj"), heads)
+                   for n in ("q", "k", "v"))
+        q, k = (rotate_half_rope(t, theta, rotary_dim) for t in (q, k))
+        attn = linear(merge_heads(attention(q, k, v, causal)), "self_attn.dense")
+        mlp = linear(torch.nn.functional.gelu(linear(h, "mlp.fc1"), approximate="tanh"),
+                     "mlp.fc2")
+        x = x + attn + mlp
+    x = layer_norm(x, w["model.final_layernorm.weight"],
+                   w["model.final_layernorm.bias"], eps)
+    return torch.nn.functional.linear(x, w["lm_head.weight"], w["lm_head.bias"])
 
 
 def gemma_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0):

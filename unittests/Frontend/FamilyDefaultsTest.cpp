@@ -157,6 +157,22 @@ TEST(FamilyDefaultsTest, GptNeox) {
   EXPECT_EQ(tensorOf(spec, "lm_head"), "embed_out.weight");
 }
 
+TEST(FamilyDefaultsTest, Phi) {
+  ModelSpec spec = withDefaults(ModelFamily::Phi);
+  EXPECT_EQ(spec.ffn, FfnKind::GeluTanh);
+  EXPECT_EQ(spec.normPlacement, NormPlacement::Parallel);
+  EXPECT_FALSE(spec.parallelMlpNorm);
+  EXPECT_EQ(spec.qkvLayout, QkvLayout::Concatenated);
+  EXPECT_TRUE(spec.outputBias);
+  EXPECT_EQ(tensorOf(spec, "decoder.layer.attn.o.bias"),
+            "model.layers.{layer}.self_attn.dense.bias");
+  EXPECT_EQ(tensorOf(spec, "decoder.final_norm.weight"),
+            "model.final_layernorm.weight");
+  std::vector<std::string> required = requiredWeightNames(spec);
+  EXPECT_TRUE(llvm::is_contained(required, "lm_head.bias"));
+  EXPECT_FALSE(llvm::is_contained(required, "decoder.layer.mlp_norm.weight"));
+}
+
 TEST(FamilyDefaultsTest, ParallelLayersSharingOneNormReadNoMlpNorm) {
   ModelSpec spec = withDefaults(ModelFamily::GptNeox);
   std::vector<std::string> own = requiredWeightNames(spec);

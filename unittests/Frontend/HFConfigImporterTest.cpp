@@ -361,6 +361,37 @@ TEST_F(HFConfigImporterTest, MapsGptNeoxWithPartialRotaryAndParallelLayers) {
             "RoPE needs an even number, at least 2");
 }
 
+TEST_F(HFConfigImporterTest, MapsPhiWithASharedNormAndAnOutputBias) {
+  const std::string phi = R"({
+  "model_type": "phi",
+  "vocab_size": 100,
+  "hidden_size": 64,
+  "intermediate_size": 256,
+  "num_hidden_layers": 2,
+  "num_attention_heads": 4,
+  "max_position_embeddings": 64
+}
+)";
+  // PhiConfig rotates half of each head by default.
+  std::optional<ModelSpec> spec = loadJson(phi);
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(spec->positions.rotaryDim, 8);
+  EXPECT_EQ(spec->normPlacement, NormPlacement::Parallel);
+  EXPECT_FALSE(spec->parallelMlpNorm);
+  EXPECT_TRUE(spec->outputBias);
+
+  std::optional<ModelSpec> given =
+      loadJson(withKey(phi, R"("partial_rotary_factor": 0.25)"));
+  ASSERT_TRUE(given) << renderAll();
+  EXPECT_EQ(given->positions.rotaryDim, 4);
+
+  EXPECT_FALSE(loadJson(withKey(phi, R"("partial_rotary_factor": 0)")));
+  ASSERT_EQ(diagnostics.size(), 1u) << renderAll();
+  EXPECT_EQ(diagnostics[0].message,
+            "'partial_rotary_factor' must lie in (0, 1], got 0");
+}
+
 TEST_F(HFConfigImporterTest, MapsRopeScaling) {
   std::optional<ModelSpec> linear = loadJson(
       withKey(kLlama, R"("rope_scaling": {"type": "linear", "factor": 2.0})"));
@@ -501,11 +532,11 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::ValuesIn(std::vector<BadInput>{
         {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
          "missing required field 'model_type'; Kiln supports bert, "
-         "distilbert, gemma, gpt2, gpt_neox, llama, mistral, opt, qwen2, "
-         "roberta, xlm-roberta"},
+         "distilbert, gemma, gpt2, gpt_neox, llama, mistral, opt, phi, "
+         "qwen2, roberta, xlm-roberta"},
         {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
          "unsupported model_type 'falcon'; Kiln supports bert, distilbert, "
-         "gemma, gpt2, gpt_neox, llama, mistral, opt, qwen2, roberta, "
+         "gemma, gpt2, gpt_neox, llama, mistral, opt, phi, qwen2, roberta, "
          "xlm-roberta"},
         {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
          "expected a string for 'model_type', got 2"},
@@ -652,6 +683,12 @@ INSTANTIATE_TEST_SUITE_P(
          withKey(kLlama, "\"hidden_act\": \"relu\""), 3, 3,
          "unsupported activation 'relu' for 'hidden_act'; Kiln supports "
          "silu, swish, gelu, gelu_new, gelu_pytorch_tanh"},
+        {"PhiQkLayerNorm",
+         withKey(edit(kLlama, "\"llama\"", "\"phi\""),
+                 "\"qk_layernorm\": true"),
+         3, 3,
+         "unsupported 'qk_layernorm': true (Kiln supports only false): it "
+         "normalises queries and keys per head"},
         {"UnsupportedGemmaActivation",
          withKey(edit(kLlama, "\"llama\"", "\"gemma\""),
                  "\"hidden_activation\": \"relu\""),

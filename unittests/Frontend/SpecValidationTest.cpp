@@ -275,6 +275,9 @@ INSTANTIATE_TEST_SUITE_P(
          "'attention.qkv_layout' 'per_head' needs as many key/value heads as "
          "query heads, but 'attention.kv_heads' is 2 and 'attention.heads' "
          "4"},
+        {"OutputBiasWithoutLogits",
+         kTinyGpt2 + "output:\n  kind: hidden_states\n  bias: true\n", 13, 9,
+         "'output.bias' only applies to the logits output"},
         {"InfiniteGammaOffset", kTinyLlama + "norm:\n  gamma_offset: 1e999\n",
          12, 17, "'norm.gamma_offset' must be a finite number, got inf"},
     }),

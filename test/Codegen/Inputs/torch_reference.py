@@ -1,16 +1,17 @@
-"""Checks a compiled GPT-2, OPT, GPT-NeoX, Gemma, BERT, RoBERTa or DistilBERT
-model's .npy output against the independent PyTorch implementation of
-utils/torch_models.py, run in float64 on the same safetensors checkpoint.
-It shares no code with Kiln.
+"""Checks a compiled GPT-2, OPT, GPT-NeoX, Phi, Gemma, BERT, RoBERTa or
+DistilBERT model's .npy output against the independent PyTorch
+implementation of utils/torch_models.py, run in float64 on the same
+safetensors checkpoint. It shares no code with Kiln.
 
-usage: torch_reference.py {gpt2,opt,gpt_neox,gemma,bert,roberta,distilbert}
+usage: torch_reference.py
+           {gpt2,opt,gpt_neox,phi,gemma,bert,roberta,distilbert}
            WEIGHTS ACTUAL.npy --heads H [--kv-heads H] [--rotary-pct P]
            --tokens IDS [--tokens IDS ...] [--attention-mask MASK ...]
            [--tolerance T]
 
-GPT-2, OPT, GPT-NeoX (rotating --rotary-pct of each head) and Gemma (with
---kv-heads key/value heads) return the logits of every position (tied LM
-head but for GPT-NeoX); BERT returns the mean of the last hidden
+GPT-2, OPT, GPT-NeoX and Phi (rotating --rotary-pct of each head) and Gemma
+(with --kv-heads key/value heads) return the logits of every position (tied
+LM head but for GPT-NeoX and Phi); BERT returns the mean of the last hidden
 states over the kept tokens, L2-normalised (the sentence-transformers
 embedding); RoBERTa (padding id 1, LayerNorm epsilon 1e-5) and DistilBERT,
 imported from their config.json, return the last hidden states. Exits 1
@@ -29,7 +30,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "..", "utils"))
 from torch_models import (bert_embedding, distilbert_hidden_states,
                           gemma_logits, gpt2_logits, gpt_neox_logits,
-                          load_safetensors, opt_logits, roberta_hidden_states)
+                          load_safetensors, opt_logits, phi_logits,
+                          roberta_hidden_states)
 
 
 def rows(values):
@@ -39,8 +41,8 @@ def rows(values):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("family",
-                        choices=["gpt2", "opt", "gpt_neox", "gemma", "bert",
-                                 "roberta", "distilbert"])
+                        choices=["gpt2", "opt", "gpt_neox", "phi", "gemma",
+                                 "bert", "roberta", "distilbert"])
     parser.add_argument("weights")
     parser.add_argument("actual")
     parser.add_argument("--heads", type=int, required=True)
@@ -59,6 +61,8 @@ def main():
             reference = model(w, ids, args.heads)
         elif args.family == "gpt_neox":
             reference = gpt_neox_logits(w, ids, args.heads, args.rotary_pct)
+        elif args.family == "phi":
+            reference = phi_logits(w, ids, args.heads, args.rotary_pct)
         elif args.family == "gemma":
             reference = gemma_logits(w, ids, args.heads, args.kv_heads or args.heads)
         else:
