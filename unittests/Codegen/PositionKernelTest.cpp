@@ -6,7 +6,7 @@
 //
 // Tolerance: gathers are exact; position encodings add or rotate by sines
 // and cosines computed in f64 and rounded once to f32, so the outputs of
-// order one are within 1e-5 even at positions near 2000.
+// order one are within 1e-5 even at positions near 20000.
 //
 //===----------------------------------------------------------------------===//
 
@@ -112,6 +112,17 @@ TEST(RopeKernelTest, HalfStyle) {
       return %y : tensor<2x3x?x16xf32>
     })mlir",
                                {{0, 0, 6}, {0, 0, 2000}});
+}
+
+TEST(RopeKernelTest, PositionsFarIntoALongSequence) {
+  // The table combines the angles of blocks of positions and of offsets in
+  // a block: positions up to 20000 stay within the tolerance.
+  expectKernelMatchesReference(R"mlir(
+    func.func @f(%x: tensor<1x2x?x64xf32>) -> tensor<1x2x?x64xf32> {
+      %y = kiln.rope %x theta 10000.0 style half : tensor<1x2x?x64xf32>
+      return %y : tensor<1x2x?x64xf32>
+    })mlir",
+                               {{0, 0, 20000}});
 }
 
 TEST(RopeKernelTest, InterleavedStyle) {
