@@ -1,8 +1,9 @@
 //===- kiln-bench-kernels.cpp - Kernel benchmarks of issue #6 -------------===//
 //
 // Measures, in one run, the machine's f32 FMA peak, Kiln's linear-layer
-// kernels against OpenBLAS sgemm and Kiln's attention kernels, for each
-// requested thread count, and writes the medians as JSON (the benchmark
+// kernels against OpenBLAS sgemm, Kiln's attention kernels and its
+// memory-bound kernels against a parallel copy, for each requested thread
+// count, and writes the medians as JSON (the benchmark
 // driver, bench/run_benchmarks.py, adds PyTorch and whole models and
 // writes the tables). Progress goes to stderr.
 //
@@ -11,6 +12,7 @@
 #include "bench/AttentionBench.h"
 #include "bench/FmaProbe.h"
 #include "bench/GemmBench.h"
+#include "bench/MemoryBench.h"
 #include "runtime/src/ThreadPool.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -39,7 +41,8 @@ static cl::list<int>
                  cl::CommaSeparated, cl::cat(benchCategory));
 static cl::list<std::string>
     suites("suite",
-           cl::desc("Suites to run: fma, gemm, attention (default all)"),
+           cl::desc("Suites to run: fma, gemm, attention, memory (default "
+                    "all)"),
            cl::CommaSeparated, cl::cat(benchCategory));
 static cl::opt<bool>
     quick("quick",
@@ -165,12 +168,41 @@ runAttentionSuite(llvm::ArrayRef<int> threads, const TimingOptions &timing) {
   return results;
 }
 
+/// Every memory-bound kernel on every thread count.
+static llvm::Expected<json::Array> runMemorySuite(llvm::ArrayRef<int> threads,
+                                                  const TimingOptions &timing) {
+  json::Array results;
+  for (int count : threads) {
+    llvm::Expected<std::vector<MemoryMeasurement>> measurements =
+        measureMemoryBoundKernels(count, timing);
+    if (!measurements)
+      return measurements.takeError();
+    for (const MemoryMeasurement &measurement : *measurements) {
+      double kilnGbps = measurement.bytes / measurement.kilnSeconds * 1e-9;
+      double copyGbps = measurement.bytes / measurement.copySeconds * 1e-9;
+      llvm::errs() << llvm::format(
+          "%s on %d threads: %.1f GB/s, copy %.1f GB/s, ratio %.2f\n",
+          measurement.name.c_str(), count, kilnGbps, copyGbps,
+          kilnGbps / copyGbps);
+      results.push_back(json::Object{{"kernel", measurement.name},
+                                     {"threads", count},
+                                     {"bytes", measurement.bytes},
+                                     {"kiln_seconds", measurement.kilnSeconds},
+                                     {"copy_seconds", measurement.copySeconds},
+                                     {"kiln_gbps", kilnGbps},
+                                     {"copy_gbps", copyGbps},
+                                     {"ratio", kilnGbps / copyGbps}});
+    }
+  }
+  return results;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   cl::HideUnrelatedOptions(benchCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "Kiln kernel benchmarks (FMA peak, GEMM vs "
-                              "OpenBLAS, attention)\n");
+                              "OpenBLAS, attention, memory-bound kernels)\n");
   std::vector<int> threads(threadCounts.begin(), threadCounts.end());
   if (threads.empty())
     threads = {1, 2};
@@ -179,9 +211,11 @@ int main(int argc, char **argv) {
       return fail(llvm::createStringError(
           "thread counts must be at least 1, got " + std::to_string(count)));
   for (const std::string &suite : suites)
-    if (suite != "fma" && suite != "gemm" && suite != "attention")
+    if (suite != "fma" && suite != "gemm" && suite != "attention" &&
+        suite != "memory")
       return fail(llvm::createStringError(
-          "unknown suite '" + suite + "', expected fma, gemm or attention"));
+          "unknown suite '" + suite +
+          "', expected fma, gemm, attention or memory"));
   // Attention at seq 2048 takes a tenth of a second or more per call:
   // fewer calls keep `make bench` within minutes.
   TimingOptions gemmTiming{3, 10, 3}, attentionTiming{2, 5, 2};
@@ -206,6 +240,12 @@ int main(int argc, char **argv) {
     if (!attention)
       return fail(attention.takeError());
     report["attention"] = std::move(*attention);
+  }
+  if (isSelected("memory")) {
+    llvm::Expected<json::Array> memory = runMemorySuite(threads, gemmTiming);
+    if (!memory)
+      return fail(memory.takeError());
+    report["memory"] = std::move(*memory);
   }
 
   std::error_code error;

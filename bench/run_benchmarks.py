@@ -6,7 +6,9 @@ usage: run_benchmarks.py --build-dir BUILD [--output-dir DIR] [--quick]
 
 - kernels: `kiln-bench-kernels` measures the FMA peak (each CPU alone and
   all together, pinned), the GEMM + bias + GELU kernels against OpenBLAS
-  sgemm, and the attention kernels, on 1 and 2 threads;
+  sgemm, the attention kernels, and the memory-bound kernels (norms,
+  softmax over logits, embedding, positions, RoPE) against a parallel copy
+  of as many bytes, on 1 and 2 threads;
 - attention: PyTorch's attention on the same problems and threads;
 - models: GPT-2 small and BERT-base compiled by kiln-compile, at seq 128
   and 512 (batch 1), against the PyTorch float32 implementation of
@@ -118,22 +120,25 @@ def machine_info():
 
 
 def bench_kernels(args):
-    """kiln-bench-kernels: the FMA peak on all CPUs, then GEMM and attention
-    once per thread count, pinned like the other one- and two-thread runs."""
+    """kiln-bench-kernels: the FMA peak on all CPUs, then GEMM, attention
+    and the memory-bound kernels once per thread count, pinned like the
+    other one- and two-thread runs."""
     tool = os.path.join(args.build_dir, "bin", "kiln-bench-kernels")
     quick = ["--quick"] if args.quick else []
     log("FMA peak")
     report = json.loads(run([tool, "--suite", "fma", "--num-threads",
                              ",".join(map(str, THREAD_COUNTS)), "-o", "-"]
                             + quick))
-    report["gemm"], report["attention"] = [], []
+    suites = ("gemm", "attention", "memory")
+    for suite in suites:
+        report[suite] = []
     for threads in THREAD_COUNTS:
-        log(f"GEMM and attention kernels on {threads} thread(s)")
-        part = json.loads(run(pinned([tool, "--suite", "gemm,attention",
+        log(f"GEMM, attention and memory-bound kernels on {threads} thread(s)")
+        part = json.loads(run(pinned([tool, "--suite", ",".join(suites),
                                       "--num-threads", str(threads), "-o", "-"]
                                      + quick, threads)))
-        report["gemm"] += part["gemm"]
-        report["attention"] += part["attention"]
+        for suite in suites:
+            report[suite] += part[suite]
     return report
 
 
@@ -346,6 +351,18 @@ def markdown(results):
                          f"{r['threads']} | {r['kiln_seconds'] * 1e3:.2f} | "
                          f"{r['kiln_gflops']:.1f} | {r['percent_of_peak']:.0f}% | "
                          f"{ratio} | {torch_ms} | {speedup} |")
+    if results.get("memory"):
+        lines += ["", "## Memory-bound kernels vs a parallel copy", "",
+                  "Tensors of 64 MiB and more, beyond the caches. GB/s count "
+                  "the bytes a call reads and writes; the copy (memcpy on the "
+                  "same number of pinned threads, measured in alternation) "
+                  "moves as many bytes, half read and half written.", "",
+                  "| kernel | threads | Kiln ms | Kiln GB/s | copy GB/s | "
+                  "Kiln / copy |", "|---|---|---|---|---|---|"]
+        for e in results["memory"]:
+            lines.append(f"| {e['kernel']} | {e['threads']} | "
+                         f"{e['kiln_seconds'] * 1e3:.2f} | {e['kiln_gbps']:.1f} | "
+                         f"{e['copy_gbps']:.1f} | {e['ratio']:.2f} |")
     if results.get("models"):
         lines += ["", "## Whole models (prefill, batch 1, f32)", "",
                   "Latency in ms. Speedup: Kiln on 2 threads vs PyTorch's best "
@@ -414,6 +431,7 @@ def main():
         kernels = bench_kernels(args)
         results["fma_peak"] = kernels["fma_peak"]
         results["gemm"] = kernels["gemm"]
+        results["memory"] = kernels["memory"]
         torch_attention = bench_torch_attention(args) if "attention" in suites else []
         results["attention"] = attention_rows(kernels, torch_attention)
     if "models" in suites:
