@@ -35,25 +35,38 @@ std::string makeAttentionFunction(const AttentionShape &shape) {
 
 } // namespace
 
-llvm::Expected<AttentionMeasurement>
-measureAttention(const AttentionShape &shape, int threads,
+llvm::Expected<std::vector<AttentionMeasurement>>
+measureAttention(llvm::ArrayRef<AttentionShape> shapes, int threads,
                  const TimingOptions &timing) {
-  llvm::Expected<std::unique_ptr<KernelRunner>> runner =
-      createDefaultRunner(makeAttentionFunction(shape), threads);
-  if (!runner)
-    return runner.takeError();
-  llvm::SmallVector<int64_t> operandShape = {1, shape.heads, shape.seq,
-                                             shape.headDim};
-  if (llvm::Error error = (*runner)->bind({makeRandomTensor(operandShape, 1),
-                                           makeRandomTensor(operandShape, 2),
-                                           makeRandomTensor(operandShape, 3)},
-                                          {operandShape}))
-    return std::move(error);
-  llvm::Expected<std::vector<double>> seconds =
-      (*runner)->time(timing.warmup, timing.repetitions * timing.rounds);
-  if (!seconds)
-    return seconds.takeError();
-  return AttentionMeasurement{shape, threads, median(*seconds)};
+  std::vector<std::unique_ptr<KernelRunner>> runners;
+  for (const AttentionShape &shape : shapes) {
+    llvm::Expected<std::unique_ptr<KernelRunner>> runner =
+        createDefaultRunner(makeAttentionFunction(shape), threads);
+    if (!runner)
+      return runner.takeError();
+    llvm::SmallVector<int64_t> operandShape = {1, shape.heads, shape.seq,
+                                               shape.headDim};
+    if (llvm::Error error =
+            (*runner)->bind({makeRandomTensor(operandShape, 1),
+                             makeRandomTensor(operandShape, 2),
+                             makeRandomTensor(operandShape, 3)},
+                            {operandShape}))
+      return std::move(error);
+    runners.push_back(std::move(*runner));
+  }
+  std::vector<std::vector<double>> seconds(shapes.size());
+  for (unsigned round = 0; round < timing.rounds; ++round)
+    for (auto [runner, samples] : llvm::zip_equal(runners, seconds)) {
+      llvm::Expected<std::vector<double>> times =
+          runner->time(timing.warmup, timing.repetitions);
+      if (!times)
+        return times.takeError();
+      llvm::append_range(samples, *times);
+    }
+  std::vector<AttentionMeasurement> measurements;
+  for (auto [shape, samples] : llvm::zip_equal(shapes, seconds))
+    measurements.push_back({shape, threads, median(samples)});
+  return measurements;
 }
 
 } // namespace kiln::bench

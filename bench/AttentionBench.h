@@ -14,6 +14,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <vector>
 
 namespace kiln::bench {
 
@@ -39,9 +40,11 @@ struct AttentionMeasurement {
   double kilnSeconds;
 };
 
-/// Measures `shape` on `threads` threads of a pinned pool.
-llvm::Expected<AttentionMeasurement>
-measureAttention(const AttentionShape &shape, int threads,
+/// Measures `shapes` on `threads` threads of a pinned pool, in rounds that
+/// run each shape in turn, so that a slow phase of a shared machine hurts
+/// all of them alike and their time ratios (causal to non-causal) hold.
+llvm::Expected<std::vector<AttentionMeasurement>>
+measureAttention(llvm::ArrayRef<AttentionShape> shapes, int threads,
                  const TimingOptions &timing);
 
 } // namespace kiln::bench
