@@ -73,6 +73,22 @@ ReferenceTensor makeRandomTensor(llvm::ArrayRef<int64_t> shape, uint64_t seed) {
   return tensor;
 }
 
+llvm::Error timeInAlternation(KernelRunner &runner, ReferenceTimer reference,
+                              const TimingOptions &timing,
+                              std::vector<double> &kilnSeconds,
+                              std::vector<double> &referenceSeconds) {
+  for (unsigned round = 0; round < timing.rounds; ++round) {
+    llvm::Expected<std::vector<double>> seconds =
+        runner.time(timing.warmup, timing.repetitions);
+    if (!seconds)
+      return seconds.takeError();
+    llvm::append_range(kilnSeconds, *seconds);
+    llvm::append_range(referenceSeconds,
+                       reference(timing.warmup, timing.repetitions));
+  }
+  return llvm::Error::success();
+}
+
 bool pinCurrentThread(int cpu) {
   cpu_set_t set;
   CPU_ZERO(&set);

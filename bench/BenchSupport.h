@@ -14,10 +14,12 @@
 #include "reference/Tensor.h"
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <vector>
 
 namespace kiln::bench {
 
@@ -44,6 +46,20 @@ createDefaultRunner(llvm::StringRef source, int threads);
 /// a generator seeded with `seed`, then rounded to f32 so that Kiln and
 /// the f32 libraries it is compared with read the same values.
 ReferenceTensor makeRandomTensor(llvm::ArrayRef<int64_t> shape, uint64_t seed);
+
+/// The seconds of each of `repetitions` timed calls after `warmup` untimed
+/// ones of a yardstick (OpenBLAS, a copy).
+using ReferenceTimer =
+    llvm::function_ref<std::vector<double>(unsigned warmup,
+                                           unsigned repetitions)>;
+
+/// Times `runner`'s kernel and `reference` in alternating rounds of
+/// `timing`, appending the seconds of every timed call to `kilnSeconds`
+/// and `referenceSeconds`; the error is the kernel's.
+llvm::Error timeInAlternation(KernelRunner &runner, ReferenceTimer reference,
+                              const TimingOptions &timing,
+                              std::vector<double> &kilnSeconds,
+                              std::vector<double> &referenceSeconds);
 
 /// Pins the calling thread to `cpu`; returns whether the CPU accepted it.
 bool pinCurrentThread(int cpu);

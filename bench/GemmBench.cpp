@@ -121,17 +121,15 @@ llvm::Expected<GemmMeasurement> measureGemm(const GemmShape &shape, int threads,
   configureOpenblas(threads);
 
   std::vector<double> kilnSeconds, openblasSeconds;
-  for (unsigned round = 0; round < timing.rounds; ++round) {
-    llvm::Expected<std::vector<double>> seconds =
-        (*runner)->time(timing.warmup, timing.repetitions);
-    if (!seconds)
-      return seconds.takeError();
-    llvm::append_range(kilnSeconds, *seconds);
-    llvm::append_range(
-        openblasSeconds,
-        timeCalls([&] { callSgemm(shape, xFloats, wFloats, yFloats); },
-                  timing.warmup, timing.repetitions));
-  }
+  if (llvm::Error error = timeInAlternation(
+          **runner,
+          [&](unsigned warmup, unsigned repetitions) {
+            return timeCalls(
+                [&] { callSgemm(shape, xFloats, wFloats, yFloats); }, warmup,
+                repetitions);
+          },
+          timing, kilnSeconds, openblasSeconds))
+    return std::move(error);
 
   // The last runs of both sides left their outputs behind.
   ReferenceTensor kiln = (*runner)->getResults().front();

@@ -227,15 +227,13 @@ measureMemoryBoundKernels(int threads, const TimingOptions &timing) {
     if (!copy)
       return copy.takeError();
     std::vector<double> kilnSeconds, copySeconds;
-    for (unsigned round = 0; round < timing.rounds; ++round) {
-      llvm::Expected<std::vector<double>> seconds =
-          (*runner)->time(timing.warmup, timing.repetitions);
-      if (!seconds)
-        return seconds.takeError();
-      llvm::append_range(kilnSeconds, *seconds);
-      llvm::append_range(copySeconds,
-                         (*copy)->time(timing.warmup, timing.repetitions));
-    }
+    if (llvm::Error error = timeInAlternation(
+            **runner,
+            [&](unsigned warmup, unsigned repetitions) {
+              return (*copy)->time(warmup, repetitions);
+            },
+            timing, kilnSeconds, copySeconds))
+      return std::move(error);
     measurements.push_back({kernel.name, threads, kernel.bytes,
                             median(kilnSeconds), median(copySeconds)});
   }

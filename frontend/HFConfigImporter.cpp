@@ -619,8 +619,9 @@ private:
     };
   }
 
-  /// Keys of LlamaConfig.
-  std::vector<HFField> llamaFields() {
+  /// The sizes that LlamaConfig, GPTNeoXConfig and PhiConfig name alike,
+  /// all required.
+  std::vector<HFField> decoderSizeFields() {
     return {
         integer("vocab_size", "model.vocab_size", spec.vocabSize,
                 /*required=*/true),
@@ -630,36 +631,56 @@ private:
                 /*required=*/true),
         integer("num_attention_heads", "attention.heads", spec.numHeads,
                 /*required=*/true),
-        integer("num_key_value_heads", "attention.kv_heads", spec.numKvHeads),
-        integer("head_dim", "attention.head_dim", spec.headDim),
         integer("max_position_embeddings", "model.max_seq_len", spec.maxSeqLen,
                 /*required=*/true),
-        activation("hidden_act", kLlamaActivations),
-        number("rms_norm_eps", "norm.epsilon", spec.normEpsilon),
-        number("rope_theta", "positions.theta", spec.positions.theta),
-        ropeScaling(),
-        boolean("attention_bias", "attention.bias", spec.attentionBias),
-        boolean("mlp_bias", "ffn.bias", spec.mlpBias),
-        boolean("tie_word_embeddings", "embeddings.tied", spec.tieEmbeddings),
-        integer("sliding_window", "attention.sliding_window",
-                spec.decoder.selfAttention.slidingWindow),
-        // Tensor-parallel slicing of the projections; the result is the same.
-        ignored("pretraining_tp"),
-        ignored("is_decoder"),
-        ignored("attention_dropout"),
     };
+  }
+
+  /// Keys of LlamaConfig.
+  std::vector<HFField> llamaFields() {
+    std::vector<HFField> fields = decoderSizeFields();
+    append_range(
+        fields,
+        std::vector<HFField>{
+            integer("num_key_value_heads", "attention.kv_heads",
+                    spec.numKvHeads),
+            integer("head_dim", "attention.head_dim", spec.headDim),
+            activation("hidden_act", kLlamaActivations),
+            number("rms_norm_eps", "norm.epsilon", spec.normEpsilon),
+            number("rope_theta", "positions.theta", spec.positions.theta),
+            ropeScaling(),
+            boolean("attention_bias", "attention.bias", spec.attentionBias),
+            boolean("mlp_bias", "ffn.bias", spec.mlpBias),
+            boolean("tie_word_embeddings", "embeddings.tied",
+                    spec.tieEmbeddings),
+            integer("sliding_window", "attention.sliding_window",
+                    spec.decoder.selfAttention.slidingWindow),
+            // Tensor-parallel slicing of the projections; the result is the
+            // same.
+            ignored("pretraining_tp"),
+            ignored("is_decoder"),
+            ignored("attention_dropout"),
+        });
+    return fields;
+  }
+
+  /// LLaMA's keys but `removed`, for the config classes derived from
+  /// LlamaConfig.
+  std::vector<HFField>
+  llamaFieldsWithout(std::initializer_list<StringRef> removed) {
+    std::vector<HFField> fields = llamaFields();
+    erase_if(fields, [&](const HFField &field) {
+      return is_contained(removed, field.key);
+    });
+    return fields;
   }
 
   /// Keys of Qwen2Config: LLaMA's without its bias switches (Q, K and V
   /// always have biases, the output projection none), and with a window
   /// that Qwen2 applies only to the layers from `max_window_layers` on.
   std::vector<HFField> qwen2Fields() {
-    std::vector<HFField> fields = llamaFields();
-    erase_if(fields, [](const HFField &field) {
-      return is_contained(
-          {"attention_bias", "mlp_bias", "sliding_window", "pretraining_tp"},
-          field.key);
-    });
+    std::vector<HFField> fields = llamaFieldsWithout(
+        {"attention_bias", "mlp_bias", "sliding_window", "pretraining_tp"});
     append_range(
         fields,
         std::vector<HFField>{
@@ -675,79 +696,68 @@ private:
   /// of each head that RoPE rotates; `use_parallel_residual` chooses
   /// between parallel and sequential pre-norm layers.
   std::vector<HFField> gptNeoxFields() {
-    return {
-        integer("vocab_size", "model.vocab_size", spec.vocabSize,
-                /*required=*/true),
-        integer("hidden_size", "model.d_model", spec.dModel, /*required=*/true),
-        integer("intermediate_size", "ffn.dim", spec.ffnDim, /*required=*/true),
-        integer("num_hidden_layers", "decoder.layers", spec.decoder.numLayers,
-                /*required=*/true),
-        integer("num_attention_heads", "attention.heads", spec.numHeads,
-                /*required=*/true),
-        integer("max_position_embeddings", "model.max_seq_len", spec.maxSeqLen,
-                /*required=*/true),
-        activation("hidden_act", kGpt2Activations),
-        number("layer_norm_eps", "norm.epsilon", spec.normEpsilon),
-        number("rotary_emb_base", "positions.theta", spec.positions.theta),
-        number("rotary_pct", "positions.rotary_dim", rotaryFraction),
-        {"use_parallel_residual", "norm.placement",
-         [this](const json::Value &value) {
-           std::optional<bool> parallel = value.getAsBoolean();
-           if (!parallel)
-             return typeError("use_parallel_residual", value, "true or false");
-           spec.normPlacement =
-               *parallel ? NormPlacement::Parallel : NormPlacement::Pre;
-           record("use_parallel_residual", "norm.placement");
-         }},
-        ropeScaling(),
-        boolean("attention_bias", "attention.bias", spec.attentionBias),
-        boolean("tie_word_embeddings", "embeddings.tied", spec.tieEmbeddings),
-        ignored("attention_dropout"),
-        ignored("hidden_dropout"),
-        ignored("classifier_dropout"),
-        ignored("is_decoder"),
-    };
+    std::vector<HFField> fields = decoderSizeFields();
+    append_range(
+        fields,
+        std::vector<HFField>{
+            activation("hidden_act", kGpt2Activations),
+            number("layer_norm_eps", "norm.epsilon", spec.normEpsilon),
+            number("rotary_emb_base", "positions.theta", spec.positions.theta),
+            number("rotary_pct", "positions.rotary_dim", rotaryFraction),
+            {"use_parallel_residual", "norm.placement",
+             [this](const json::Value &value) {
+               std::optional<bool> parallel = value.getAsBoolean();
+               if (!parallel)
+                 return typeError("use_parallel_residual", value,
+                                  "true or false");
+               spec.normPlacement =
+                   *parallel ? NormPlacement::Parallel : NormPlacement::Pre;
+               record("use_parallel_residual", "norm.placement");
+             }},
+            ropeScaling(),
+            boolean("attention_bias", "attention.bias", spec.attentionBias),
+            boolean("tie_word_embeddings", "embeddings.tied",
+                    spec.tieEmbeddings),
+            ignored("attention_dropout"),
+            ignored("hidden_dropout"),
+            ignored("classifier_dropout"),
+            ignored("is_decoder"),
+        });
+    return fields;
   }
 
   /// Keys of PhiConfig (Phi-1, Phi-1.5, Phi-2). `partial_rotary_factor` is
   /// the share of each head that RoPE rotates.
   std::vector<HFField> phiFields() {
-    return {
-        integer("vocab_size", "model.vocab_size", spec.vocabSize,
-                /*required=*/true),
-        integer("hidden_size", "model.d_model", spec.dModel, /*required=*/true),
-        integer("intermediate_size", "ffn.dim", spec.ffnDim, /*required=*/true),
-        integer("num_hidden_layers", "decoder.layers", spec.decoder.numLayers,
-                /*required=*/true),
-        integer("num_attention_heads", "attention.heads", spec.numHeads,
-                /*required=*/true),
-        integer("num_key_value_heads", "attention.kv_heads", spec.numKvHeads),
-        integer("max_position_embeddings", "model.max_seq_len", spec.maxSeqLen,
-                /*required=*/true),
-        activation("hidden_act", kGpt2Activations),
-        number("layer_norm_eps", "norm.epsilon", spec.normEpsilon),
-        number("rope_theta", "positions.theta", spec.positions.theta),
-        number("partial_rotary_factor", "positions.rotary_dim", rotaryFraction),
-        ropeScaling(),
-        boolean("tie_word_embeddings", "embeddings.tied", spec.tieEmbeddings),
-        onlyValue("qk_layernorm", false,
-                  "it normalises queries and keys per head"),
-        ignored("resid_pdrop"),
-        ignored("embd_pdrop"),
-        ignored("attention_dropout"),
-    };
+    std::vector<HFField> fields = decoderSizeFields();
+    append_range(
+        fields,
+        std::vector<HFField>{
+            integer("num_key_value_heads", "attention.kv_heads",
+                    spec.numKvHeads),
+            activation("hidden_act", kGpt2Activations),
+            number("layer_norm_eps", "norm.epsilon", spec.normEpsilon),
+            number("rope_theta", "positions.theta", spec.positions.theta),
+            number("partial_rotary_factor", "positions.rotary_dim",
+                   rotaryFraction),
+            ropeScaling(),
+            boolean("tie_word_embeddings", "embeddings.tied",
+                    spec.tieEmbeddings),
+            onlyValue("qk_layernorm", false,
+                      "it normalises queries and keys per head"),
+            ignored("resid_pdrop"),
+            ignored("embd_pdrop"),
+            ignored("attention_dropout"),
+        });
+    return fields;
   }
 
   /// Keys of GemmaConfig: LLaMA's without its MLP bias switch and window.
   /// GemmaMLP reads its activation from `hidden_activation` and ignores
   /// `hidden_act`.
   std::vector<HFField> gemmaFields() {
-    std::vector<HFField> fields = llamaFields();
-    erase_if(fields, [](const HFField &field) {
-      return is_contained(
-          {"hidden_act", "mlp_bias", "sliding_window", "pretraining_tp"},
-          field.key);
-    });
+    std::vector<HFField> fields = llamaFieldsWithout(
+        {"hidden_act", "mlp_bias", "sliding_window", "pretraining_tp"});
     append_range(fields, std::vector<HFField>{
                              activation("hidden_activation", kLlamaActivations),
                              ignored("hidden_act")});

@@ -53,6 +53,17 @@ def merge_heads(x):
     return x.transpose(1, 2).reshape(batch, seq, heads * head_dim)
 
 
+def layer_count(w, prefix):
+    """The number of layers whose tensors are named `prefix`{i}.…"""
+    return len({name[len(prefix):].split(".")[0] for name in w
+                if name.startswith(prefix)})
+
+
+def causal_mask(seq):
+    """[seq, seq], True where a query may not see a key (a later one)."""
+    return torch.triu(torch.ones(seq, seq, dtype=torch.bool), diagonal=1)
+
+
 def attention(q, k, v, mask):
     """softmax(q k^T / sqrt(d) + mask) v, with mask True where hidden."""
     scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
@@ -65,8 +76,8 @@ def gpt2_logits(w, ids, heads, last_position=False):
     logits of every position (tied LM head), or of the last one only."""
     batch, seq = ids.shape
     x = w["wte.weight"][ids] + w["wpe.weight"][:seq]
-    layers = len({name.split(".")[1] for name in w if name.startswith("h.")})
-    causal = torch.triu(torch.ones(seq, seq, dtype=torch.bool), diagonal=1)
+    layers = layer_count(w, "h.")
+    causal = causal_mask(seq)
     for i in range(layers):
         p = lambda name: w[f"h.{i}.{name}"]
         # Conv1D: x [.., in] times weight [in, out] plus bias, one addmm.
@@ -95,9 +106,8 @@ def opt_logits(w, ids, heads):
     d = lambda name: w[f"model.decoder.{name}"]
     x = d("embed_tokens.weight")[ids] + d("embed_positions.weight")[2:seq + 2]
     prefix = "model.decoder.layers."
-    layers = len({name[len(prefix):].split(".")[0] for name in w
-                  if name.startswith(prefix)})
-    causal = torch.triu(torch.ones(seq, seq, dtype=torch.bool), diagonal=1)
+    layers = layer_count(w, prefix)
+    causal = causal_mask(seq)
     for i in range(layers):
         p = lambda name: w[f"{prefix}{i}.{name}"]
         linear = lambda t, name: torch.nn.functional.linear(
@@ -136,9 +146,8 @@ def gpt_neox_logits(w, ids, heads, rotary_pct, eps=1e-5, theta=10000.0):
     batch, seq = ids.shape
     x = w["gpt_neox.embed_in.weight"][ids]
     prefix = "gpt_neox.layers."
-    layers = len({name[len(prefix):].split(".")[0] for name in w
-                  if name.startswith(prefix)})
-    causal = torch.triu(torch.ones(seq, seq, dtype=torch.bool), diagonal=1)
+    layers = layer_count(w, prefix)
+    causal = causal_mask(seq)
     head_dim = x.shape[-1] // heads
     rotary_dim = int(head_dim * rotary_pct)
     for i in range(layers):
@@ -167,9 +176,8 @@ def phi_logits(w, ids, heads, partial_rotary_factor, eps=1e-5, theta=10000.0):
     batch, seq = ids.shape
     x = w["model.embed_tokens.weight"][ids]
     prefix = "model.layers."
-    layers = len({name[len(prefix):].split(".")[0] for name in w
-                  if name.startswith(prefix)})
-    causal = torch.triu(torch.ones(seq, seq, dtype=torch.bool), diagonal=1)
+    layers = layer_count(w, prefix)
+    causal = causal_mask(seq)
     rotary_dim = int(x.shape[-1] // heads * partial_rotary_factor)
     for i in range(layers):
         p = lambda name: w[f"{prefix}{i}.{name}"]
@@ -197,9 +205,8 @@ def gemma_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0):
     embed = w["model.embed_tokens.weight"]
     x = embed[ids] * math.sqrt(embed.shape[1])
     prefix = "model.layers."
-    layers = len({name[len(prefix):].split(".")[0] for name in w
-                  if name.startswith(prefix)})
-    causal = torch.triu(torch.ones(seq, seq, dtype=torch.bool), diagonal=1)
+    layers = layer_count(w, prefix)
+    causal = causal_mask(seq)
 
     def rms_norm(t, weight):
         return t * torch.rsqrt(t.pow(2).mean(-1, keepdim=True) + eps) * (1.0 + weight)
@@ -238,8 +245,7 @@ def post_norm_encoder(w, x, mask, heads, names, eps):
     that `mask` drops are hidden from every query."""
     hidden = (mask == 0)[:, None, None, :]
     prefix = names["layers"] + "."
-    layers = len({name[len(prefix):].split(".")[0] for name in w
-                  if name.startswith(prefix)})
+    layers = layer_count(w, prefix)
     for i in range(layers):
         p = lambda part, kind: w[f"{prefix}{i}.{names[part]}.{kind}"]
         linear = lambda t, part: torch.nn.functional.linear(
