@@ -75,6 +75,10 @@ struct FamilyTraits {
   bool parallelMlpNorm = true;
   /// The output projection has a bias.
   bool outputBias = false;
+  /// Q, K, V and the output projection have biases; `biases` if unset.
+  std::optional<bool> attentionBias = std::nullopt;
+  /// Which features RoPE pairs.
+  RopeStyle ropeStyle = RopeStyle::Half;
 };
 
 } // namespace
@@ -189,6 +193,22 @@ static constexpr PartName kPhiLayer[] = {
     {"attn.k", "self_attn.k_proj"},   {"attn.v", "self_attn.v_proj"},
     {"attn.o", "self_attn.dense"},    {"mlp.up", "mlp.fc1"},
     {"mlp.down", "mlp.fc2"},
+};
+
+// GPT-J (`GPTJForCausalLM`).
+static constexpr TensorName kGptjModel[] = {
+    {"embed.tokens", "transformer.wte.weight"},
+    {"lm_head", "lm_head.weight"},
+    {"lm_head.bias", "lm_head.bias"},
+};
+static constexpr StackNames kGptjStacks[] = {
+    {"decoder", "transformer.h.{layer}.", "transformer.ln_f"},
+};
+static constexpr PartName kGptjLayer[] = {
+    {"attn_norm", "ln_1"},       {"attn.q", "attn.q_proj"},
+    {"attn.k", "attn.k_proj"},   {"attn.v", "attn.v_proj"},
+    {"attn.o", "attn.out_proj"}, {"mlp.up", "mlp.fc_in"},
+    {"mlp.down", "mlp.fc_out"},
 };
 
 // LLaMA (`LlamaForCausalLM`).
@@ -335,6 +355,17 @@ static const FamilyTraits kPhiTraits = [] {
   return traits;
 }();
 
+// Phi's layers, with interleaved RoPE pairs and no attention biases.
+static const FamilyTraits kGptjTraits = [] {
+  FamilyTraits traits = kPhiTraits;
+  traits.modelTensors = kGptjModel;
+  traits.stacks = kGptjStacks;
+  traits.layerParts = kGptjLayer;
+  traits.attentionBias = false;
+  traits.ropeStyle = RopeStyle::Interleaved;
+  return traits;
+}();
+
 static const FamilyTraits kLlamaTraits = {
     Topology::DecoderOnly,
     FfnKind::SwiGlu,
@@ -394,6 +425,8 @@ static const FamilyTraits &getTraits(ModelFamily family) {
     return kGptNeoxTraits;
   case ModelFamily::Phi:
     return kPhiTraits;
+  case ModelFamily::Gptj:
+    return kGptjTraits;
   case ModelFamily::Transformer:
     return kTransformerTraits;
   }
@@ -401,9 +434,9 @@ static const FamilyTraits &getTraits(ModelFamily family) {
 }
 
 /// Spec names of the families, in ModelFamily order.
-static constexpr StringRef kFamilyNames[] = {
-    "gpt2", "bert",     "distilbert", "llama",
-    "opt",  "gpt_neox", "phi",        "transformer"};
+static constexpr StringRef kFamilyNames[] = {"gpt2",  "bert", "distilbert",
+                                             "llama", "opt",  "gpt_neox",
+                                             "phi",   "gptj", "transformer"};
 
 std::optional<ModelFamily> kiln::parseModelFamily(StringRef name) {
   for (auto [index, familyName] : enumerate(kFamilyNames))
@@ -463,7 +496,9 @@ public:
     fill("positions.kind", spec.positions.kind, traits.positions);
     fill("positions.offset", spec.positions.offset, traits.positionOffset);
     fill("embeddings.token_types", spec.typeVocabSize, traits.typeVocabSize);
-    fill("attention.bias", spec.attentionBias, traits.biases);
+    fill("attention.bias", spec.attentionBias,
+         traits.attentionBias.value_or(traits.biases));
+    fill("positions.rope_style", spec.positions.ropeStyle, traits.ropeStyle);
     fill("ffn.bias", spec.mlpBias, traits.biases);
     fill("norm.bias", spec.normBias, traits.biases);
     fill("embeddings.tied", spec.tieEmbeddings, traits.tieEmbeddings);

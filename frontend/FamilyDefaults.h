@@ -33,11 +33,13 @@ enum class ModelFamily {
   Opt,
   GptNeox,
   Phi,
+  Gptj,
   Transformer
 };
 
 /// The family called `name` in a spec (`gpt2`, `bert`, `distilbert`,
-/// `llama`, `opt`, `gpt_neox`, `phi`, `transformer`), if there is one.
+/// `llama`, `opt`, `gpt_neox`, `phi`, `gptj`, `transformer`), if there is
+/// one.
 std::optional<ModelFamily> parseModelFamily(llvm::StringRef name);
 
 /// The spec name of `family`.

@@ -199,10 +199,11 @@ static constexpr StringLiteral kIgnoredCommonKeys[] = {
 static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
     {"bert", ModelFamily::Bert},        {"distilbert", ModelFamily::DistilBert},
     {"gemma", ModelFamily::Llama},      {"gpt2", ModelFamily::Gpt2},
-    {"gpt_neox", ModelFamily::GptNeox}, {"llama", ModelFamily::Llama},
-    {"mistral", ModelFamily::Llama},    {"opt", ModelFamily::Opt},
-    {"phi", ModelFamily::Phi},          {"qwen2", ModelFamily::Llama},
-    {"roberta", ModelFamily::Bert},     {"xlm-roberta", ModelFamily::Bert}};
+    {"gpt_neox", ModelFamily::GptNeox}, {"gptj", ModelFamily::Gptj},
+    {"llama", ModelFamily::Llama},      {"mistral", ModelFamily::Llama},
+    {"opt", ModelFamily::Opt},          {"phi", ModelFamily::Phi},
+    {"qwen2", ModelFamily::Llama},      {"roberta", ModelFamily::Bert},
+    {"xlm-roberta", ModelFamily::Bert}};
 
 /// Whether `modelType` numbers positions as RoBERTa does.
 static bool isRoberta(StringRef modelType) {
@@ -513,6 +514,37 @@ private:
     };
   }
 
+  /// Keys of GPTJConfig: GPT-2's names for the sizes, and the features of
+  /// each head that RoPE rotates.
+  std::vector<HFField> gptjFields() {
+    return {
+        integer("vocab_size", "model.vocab_size", spec.vocabSize,
+                /*required=*/true),
+        integer("n_embd", "model.d_model", spec.dModel, /*required=*/true),
+        integer("n_layer", "decoder.layers", spec.decoder.numLayers,
+                /*required=*/true),
+        integer("n_head", "attention.heads", spec.numHeads, /*required=*/true),
+        integer("n_positions", "model.max_seq_len", spec.maxSeqLen,
+                /*required=*/true),
+        integer("n_inner", "ffn.dim", spec.ffnDim),
+        integer("rotary_dim", "positions.rotary_dim", spec.positions.rotaryDim),
+        activation("activation_function", kGpt2Activations),
+        number("layer_norm_epsilon", "norm.epsilon", spec.normEpsilon),
+        boolean("tie_word_embeddings", "embeddings.tied", spec.tieEmbeddings),
+        // GPT-J always rotates and scales; older configs still say so.
+        ignored("rotary"),
+        ignored("scale_attn_weights"),
+        ignored("resid_pdrop"),
+        ignored("embd_pdrop"),
+        ignored("attn_pdrop"),
+        ignored("summary_type"),
+        ignored("summary_use_proj"),
+        ignored("summary_activation"),
+        ignored("summary_proj_to_labels"),
+        ignored("summary_first_dropout"),
+    };
+  }
+
   /// Keys of BertConfig.
   std::vector<HFField> bertFields() {
     return {
@@ -786,6 +818,9 @@ private:
       break;
     case ModelFamily::Phi:
       fields = phiFields();
+      break;
+    case ModelFamily::Gptj:
+      fields = gptjFields();
       break;
     case ModelFamily::Llama:
       fields = modelType == "qwen2"   ? qwen2Fields()
@@ -1082,8 +1117,11 @@ std::optional<ModelSpec> HFImporter::import() {
   applyModelTypeDefaults(modelType);
   if (failed)
     return std::nullopt;
-  // GPT-2's MLP is 4 * n_embd wide unless n_inner says otherwise.
-  if (*family == ModelFamily::Gpt2 && !spec.fieldLocs.count("ffn.dim") &&
+  // GPT-2's and GPT-J's MLPs are 4 * n_embd wide unless n_inner says
+  // otherwise.
+  bool isGpt2Like =
+      *family == ModelFamily::Gpt2 || *family == ModelFamily::Gptj;
+  if (isGpt2Like && !spec.fieldLocs.count("ffn.dim") &&
       spec.dModel <= kMaxSpecSize)
     spec.ffnDim = 4 * spec.dModel;
   applyDefaults(*family, spec);

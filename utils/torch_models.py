@@ -1,5 +1,5 @@
-"""GPT-2, OPT, GPT-NeoX, Phi, Gemma, BERT, RoBERTa and DistilBERT forward
-passes written directly in PyTorch, independent of Kiln: they read a safetensors checkpoint with the Hugging Face tensor names
+"""GPT-2, OPT, GPT-NeoX, GPT-J, Phi, Gemma, BERT, RoBERTa and DistilBERT
+forward passes written directly in PyTorch, independent of Kiln: they read a safetensors checkpoint with the Hugging Face tensor names
 and follow the Hugging Face definitions of these architectures.
 
 Shared by the PyTorch cross-check of compiled models
@@ -136,6 +136,46 @@ def rotate_half_rope(x, theta, rotary_dim=None):
     first, second = rotated[..., : rotary_dim // 2], rotated[..., rotary_dim // 2 :]
     rotated = rotated * cos + torch.cat((-second, first), -1) * sin
     return torch.cat((rotated, passed), -1)
+
+
+def rotate_every_two_rope(x, theta, rotary_dim):
+    """Rotary position embeddings on [batch, heads, seq, head_dim], pairing
+    features 2i and 2i + 1 among the first rotary_dim (GPT-J); the rest
+    pass."""
+    seq = x.shape[-2]
+    rotated, passed = x[..., :rotary_dim], x[..., rotary_dim:]
+    inv_freq = 1.0 / theta ** (torch.arange(0, rotary_dim, 2, dtype=x.dtype) / rotary_dim)
+    angles = torch.arange(seq, dtype=x.dtype)[:, None] * inv_freq[None, :]
+    cos = angles.cos().repeat_interleave(2, dim=-1)
+    sin = angles.sin().repeat_interleave(2, dim=-1)
+    swapped = torch.stack((-rotated[..., 1::2], rotated[..., ::2]), dim=-1).flatten(-2)
+    return torch.cat((rotated * cos + swapped * sin, passed), -1)
+
+
+def gptj_logits(w, ids, heads, rotary_dim, eps=1e-5, theta=10000.0):
+    """GPT-J: attention and MLP side by side on one shared layer norm;
+    projections of Q, K, V and the attention output without biases; RoPE
+    pairing features 2i and 2i + 1 among the first rotary_dim of each head;
+    tanh-approximated GELU; an output projection with a bias."""
+    batch, seq = ids.shape
+    x = w["transformer.wte.weight"][ids]
+    prefix = "transformer.h."
+    layers = layer_count(w, prefix)
+    causal = causal_mask(seq)
+    for i in range(layers):
+        p = lambda name: w[f"{prefix}{i}.{name}"]
+        h = layer_norm(x, p("ln_1.weight"), p("ln_1.bias"), eps)
+        q, k, v = (split_heads(h @ p(f"attn.{n}_proj.weight").T, heads)
+                   for n in ("q", "k", "v"))
+        q, k = (rotate_every_two_rope(t, theta, rotary_dim) for t in (q, k))
+        attn = merge_heads(attention(q, k, v, causal)) @ p("attn.out_proj.weight").T
+        up = torch.nn.functional.linear(h, p("mlp.fc_in.weight"), p("mlp.fc_in.bias"))
+        mlp = torch.nn.functional.linear(
+            torch.nn.functional.gelu(up, approximate="tanh"),
+            p("mlp.fc_out.weight"), p("mlp.fc_out.bias"))
+        x = x + attn + mlp
+    x = layer_norm(x, w["transformer.ln_f.weight"], w["transformer.ln_f.bias"], eps)
+    return torch.nn.functional.linear(x, w["lm_head.weight"], w["lm_head.bias"])
 
 
 def gpt_neox_logits(w, ids, heads, rotary_pct, eps=1e-5, theta=10000.0):

@@ -173,6 +173,24 @@ TEST(FamilyDefaultsTest, Phi) {
   EXPECT_FALSE(llvm::is_contained(required, "decoder.layer.mlp_norm.weight"));
 }
 
+TEST(FamilyDefaultsTest, Gptj) {
+  ModelSpec spec = withDefaults(ModelFamily::Gptj);
+  EXPECT_EQ(spec.normPlacement, NormPlacement::Parallel);
+  EXPECT_FALSE(spec.parallelMlpNorm);
+  EXPECT_EQ(spec.positions.ropeStyle, RopeStyle::Interleaved);
+  EXPECT_FALSE(spec.attentionBias);
+  EXPECT_FALSE(spec.attentionOutputBias);
+  EXPECT_TRUE(spec.mlpBias);
+  EXPECT_TRUE(spec.outputBias);
+  EXPECT_EQ(tensorOf(spec, "decoder.layer.attn.o.weight"),
+            "transformer.h.{layer}.attn.out_proj.weight");
+  EXPECT_EQ(tensorOf(spec, "decoder.layer.mlp.up.bias"),
+            "transformer.h.{layer}.mlp.fc_in.bias");
+  std::vector<std::string> required = requiredWeightNames(spec);
+  EXPECT_FALSE(llvm::is_contained(required, "decoder.layer.attn.q.bias"));
+  EXPECT_TRUE(llvm::is_contained(required, "lm_head.bias"));
+}
+
 TEST(FamilyDefaultsTest, ParallelLayersSharingOneNormReadNoMlpNorm) {
   ModelSpec spec = withDefaults(ModelFamily::GptNeox);
   std::vector<std::string> own = requiredWeightNames(spec);

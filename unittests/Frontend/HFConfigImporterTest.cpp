@@ -1,9 +1,9 @@
 //===- HFConfigImporterTest.cpp - Tests of the config.json importer -------===//
 //
-// Checks how GPT-2, BERT, LLaMA, Mistral, Qwen2 and Gemma configs map onto
-// ModelSpec (sizes, architecture, weight names, locations at the keys),
-// which keys are accepted, warned about or rejected, and the error each
-// malformed or unsupported config gives.
+// Checks how GPT-2, BERT, LLaMA, Mistral, Qwen2, Gemma, GPT-NeoX, Phi and
+// GPT-J configs map onto ModelSpec (sizes, architecture, weight names,
+// locations at the keys), which keys are accepted, warned about or
+// rejected, and the error each malformed or unsupported config gives.
 //
 //===----------------------------------------------------------------------===//
 
@@ -392,6 +392,22 @@ TEST_F(HFConfigImporterTest, MapsPhiWithASharedNormAndAnOutputBias) {
             "'partial_rotary_factor' must lie in (0, 1], got 0");
 }
 
+TEST_F(HFConfigImporterTest, MapsGptjWithGpt2SizesAndInterleavedRope) {
+  // GPTJConfig: GPT-2's size keys, an MLP 4 * n_embd wide without n_inner,
+  // RoPE on rotary_dim features of each head in adjacent pairs.
+  std::string gptj = withKey(edit(kGpt2, "\"gpt2\"", "\"gptj\""),
+                             R"("rotary_dim": 8, "rotary": true)");
+  std::optional<ModelSpec> spec = loadJson(gptj);
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(spec->ffnDim, 256);
+  EXPECT_EQ(spec->positions.rotaryDim, 8);
+  EXPECT_EQ(spec->positions.ropeStyle, RopeStyle::Interleaved);
+  EXPECT_EQ(spec->ffn, FfnKind::GeluTanh);
+  EXPECT_FALSE(spec->attentionBias);
+  EXPECT_TRUE(spec->outputBias);
+}
+
 TEST_F(HFConfigImporterTest, MapsRopeScaling) {
   std::optional<ModelSpec> linear = loadJson(
       withKey(kLlama, R"("rope_scaling": {"type": "linear", "factor": 2.0})"));
@@ -532,12 +548,12 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::ValuesIn(std::vector<BadInput>{
         {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
          "missing required field 'model_type'; Kiln supports bert, "
-         "distilbert, gemma, gpt2, gpt_neox, llama, mistral, opt, phi, "
+         "distilbert, gemma, gpt2, gpt_neox, gptj, llama, mistral, opt, phi, "
          "qwen2, roberta, xlm-roberta"},
         {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
          "unsupported model_type 'falcon'; Kiln supports bert, distilbert, "
-         "gemma, gpt2, gpt_neox, llama, mistral, opt, phi, qwen2, roberta, "
-         "xlm-roberta"},
+         "gemma, gpt2, gpt_neox, gptj, llama, mistral, opt, phi, qwen2, "
+         "roberta, xlm-roberta"},
         {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
          "expected a string for 'model_type', got 2"},
     }),
