@@ -160,7 +160,7 @@ FailureOr<OperandAxes> getOperandAxes(Operation *op, SliceOp slice,
 
 /// Whether `other` takes the same entries along the same axis as `slice`.
 bool isSameSlice(SliceOp other, SliceOp slice) {
-  int64_t axis = slice.getAxis();
+  uint64_t axis = slice.getAxis();
   return other.getAxis() == axis && other.getOffset() == slice.getOffset() &&
          other.getType().getDimSize(axis) == slice.getType().getDimSize(axis);
 }
