@@ -456,6 +456,17 @@ private:
   /// A key that is accepted and has no effect on inference.
   static HFField ignored(StringLiteral key) { return {key, "", nullptr}; }
 
+  /// `fields` but those of the keys `removed`, for config classes that
+  /// derive from another.
+  static std::vector<HFField>
+  without(std::vector<HFField> fields,
+          std::initializer_list<StringRef> removed) {
+    erase_if(fields, [&](const HFField &field) {
+      return is_contained(removed, field.key);
+    });
+    return fields;
+  }
+
   /// Keys every model type shares.
   std::vector<HFField> commonFields() {
     std::vector<HFField> fields = {
@@ -514,35 +525,18 @@ private:
     };
   }
 
-  /// Keys of GPTJConfig: GPT-2's names for the sizes, and the features of
-  /// each head that RoPE rotates.
+  /// Keys of GPTJConfig: GPT-2's without those that only GPT-2's attention
+  /// reads, and the features of each head that RoPE rotates. GPT-J always
+  /// rotates and scales; older configs still say so.
   std::vector<HFField> gptjFields() {
-    return {
-        integer("vocab_size", "model.vocab_size", spec.vocabSize,
-                /*required=*/true),
-        integer("n_embd", "model.d_model", spec.dModel, /*required=*/true),
-        integer("n_layer", "decoder.layers", spec.decoder.numLayers,
-                /*required=*/true),
-        integer("n_head", "attention.heads", spec.numHeads, /*required=*/true),
-        integer("n_positions", "model.max_seq_len", spec.maxSeqLen,
-                /*required=*/true),
-        integer("n_inner", "ffn.dim", spec.ffnDim),
-        integer("rotary_dim", "positions.rotary_dim", spec.positions.rotaryDim),
-        activation("activation_function", kGpt2Activations),
-        number("layer_norm_epsilon", "norm.epsilon", spec.normEpsilon),
-        boolean("tie_word_embeddings", "embeddings.tied", spec.tieEmbeddings),
-        // GPT-J always rotates and scales; older configs still say so.
-        ignored("rotary"),
-        ignored("scale_attn_weights"),
-        ignored("resid_pdrop"),
-        ignored("embd_pdrop"),
-        ignored("attn_pdrop"),
-        ignored("summary_type"),
-        ignored("summary_use_proj"),
-        ignored("summary_activation"),
-        ignored("summary_proj_to_labels"),
-        ignored("summary_first_dropout"),
-    };
+    std::vector<HFField> fields = without(
+        gpt2Fields(), {"scale_attn_weights", "scale_attn_by_inverse_layer_idx",
+                       "reorder_and_upcast_attn"});
+    append_range(fields, std::vector<HFField>{
+                             integer("rotary_dim", "positions.rotary_dim",
+                                     spec.positions.rotaryDim),
+                             ignored("rotary"), ignored("scale_attn_weights")});
+    return fields;
   }
 
   /// Keys of BertConfig.
@@ -696,23 +690,13 @@ private:
     return fields;
   }
 
-  /// LLaMA's keys but `removed`, for the config classes derived from
-  /// LlamaConfig.
-  std::vector<HFField>
-  llamaFieldsWithout(std::initializer_list<StringRef> removed) {
-    std::vector<HFField> fields = llamaFields();
-    erase_if(fields, [&](const HFField &field) {
-      return is_contained(removed, field.key);
-    });
-    return fields;
-  }
-
   /// Keys of Qwen2Config: LLaMA's without its bias switches (Q, K and V
   /// always have biases, the output projection none), and with a window
   /// that Qwen2 applies only to the layers from `max_window_layers` on.
   std::vector<HFField> qwen2Fields() {
-    std::vector<HFField> fields = llamaFieldsWithout(
-        {"attention_bias", "mlp_bias", "sliding_window", "pretraining_tp"});
+    std::vector<HFField> fields =
+        without(llamaFields(), {"attention_bias", "mlp_bias", "sliding_window",
+                                "pretraining_tp"});
     append_range(
         fields,
         std::vector<HFField>{
@@ -788,8 +772,9 @@ private:
   /// GemmaMLP reads its activation from `hidden_activation` and ignores
   /// `hidden_act`.
   std::vector<HFField> gemmaFields() {
-    std::vector<HFField> fields = llamaFieldsWithout(
-        {"hidden_act", "mlp_bias", "sliding_window", "pretraining_tp"});
+    std::vector<HFField> fields =
+        without(llamaFields(),
+                {"hidden_act", "mlp_bias", "sliding_window", "pretraining_tp"});
     append_range(fields, std::vector<HFField>{
                              activation("hidden_activation", kLlamaActivations),
                              ignored("hidden_act")});
