@@ -224,11 +224,11 @@ LogicalResult buildModelDescriptor(ModuleOp hostModule, func::FuncOp forward,
       return failure();
     if (forward.getArgAttr(weight.getArgNumber(), "kiln.weight_transposed"))
       info->flags |= 1u; // KILN_TENSOR_TRANSPOSED_IN_CHECKPOINT
-    bool isPacked = llvm::any_of(summary.packedWeights,
-                                 [&](const PackedWeight &packed) {
-                                   return packed.weight ==
-                                          static_cast<int64_t>(index);
-                                 });
+    int64_t weightIndex = index;
+    bool isPacked =
+        llvm::any_of(summary.packedWeights, [&](const PackedWeight &packed) {
+          return packed.weight == weightIndex;
+        });
     if (isPacked && !summary.isReadUnpacked.test(index))
       info->flags |= 2u; // KILN_TENSOR_READ_ONLY_PACKED
     weights.push_back(*info);
