@@ -17,6 +17,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 
+#include <chrono>
 #include <pthread.h>
 #include <random>
 #include <sched.h>
@@ -71,6 +72,21 @@ ReferenceTensor makeRandomTensor(llvm::ArrayRef<int64_t> shape, uint64_t seed) {
   for (double &element : tensor.getElements())
     element = distribution(generator);
   return tensor;
+}
+
+std::vector<double> timeCalls(llvm::function_ref<void()> call, unsigned warmup,
+                              unsigned repetitions) {
+  for (unsigned i = 0; i < warmup; ++i)
+    call();
+  std::vector<double> seconds;
+  for (unsigned i = 0; i < repetitions; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    call();
+    seconds.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
+  }
+  return seconds;
 }
 
 llvm::Error timeInAlternation(KernelRunner &runner, ReferenceTimer reference,

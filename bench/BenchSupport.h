@@ -47,6 +47,11 @@ createDefaultRunner(llvm::StringRef source, int threads);
 /// the f32 libraries it is compared with read the same values.
 ReferenceTensor makeRandomTensor(llvm::ArrayRef<int64_t> shape, uint64_t seed);
 
+/// The seconds of each of `repetitions` calls of `call` after `warmup`
+/// untimed ones.
+std::vector<double> timeCalls(llvm::function_ref<void()> call, unsigned warmup,
+                              unsigned repetitions);
+
 /// The seconds of each of `repetitions` timed calls after `warmup` untimed
 /// ones of a yardstick (OpenBLAS, a copy).
 using ReferenceTimer =

@@ -15,7 +15,6 @@
 #include "runtime/src/ThreadPool.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <sched.h>
 #include <string>
@@ -81,24 +80,6 @@ void configureOpenblas(int threads) {
     CPU_SET(cpus[(worker + 1) % cpus.size()], &set);
     openblas_setaffinity(worker, sizeof(set), &set);
   }
-}
-
-/// The seconds of each of `repetitions` calls of `call` after `warmup`
-/// untimed ones.
-template <typename Call>
-std::vector<double> timeCalls(Call &&call, unsigned warmup,
-                              unsigned repetitions) {
-  for (unsigned i = 0; i < warmup; ++i)
-    call();
-  std::vector<double> seconds;
-  for (unsigned i = 0; i < repetitions; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    call();
-    seconds.push_back(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count());
-  }
-  return seconds;
 }
 
 } // namespace

@@ -13,7 +13,6 @@
 #include "codegen/cpu/KernelRunner.h"
 #include "runtime/src/ThreadPool.h"
 
-#include <chrono>
 #include <cstring>
 #include <memory>
 
@@ -161,20 +160,17 @@ public:
         new ParallelCopy(std::move(pool), bytes));
   }
 
-  /// The seconds of each of `repetitions` copies after `warmup` untimed
-  /// ones.
-  std::vector<double> time(unsigned warmup, unsigned repetitions) {
-    for (unsigned i = 0; i < warmup; ++i)
-      copy();
-    std::vector<double> seconds;
-    for (unsigned i = 0; i < repetitions; ++i) {
-      auto start = std::chrono::steady_clock::now();
-      copy();
-      seconds.push_back(std::chrono::duration<double>(
-                            std::chrono::steady_clock::now() - start)
-                            .count());
-    }
-    return seconds;
+  /// Copies the source into the destination once.
+  void copy() {
+    pool->parallelFor(
+        [](void *context, int32_t chunk, uint8_t *) -> int32_t {
+          auto *self = static_cast<ParallelCopy *>(context);
+          size_t offset = static_cast<size_t>(chunk) * self->chunkBytes;
+          std::memcpy(self->destination.get() + offset,
+                      self->source.get() + offset, self->chunkBytes);
+          return 0;
+        },
+        this, 0, kChunks, nullptr);
   }
 
 private:
@@ -188,18 +184,6 @@ private:
     // Touch every page once, so that the timed copies do not fault.
     std::memset(source.get(), 1, chunkBytes * kChunks);
     std::memset(destination.get(), 0, chunkBytes * kChunks);
-  }
-
-  void copy() {
-    pool->parallelFor(
-        [](void *context, int32_t chunk, uint8_t *) -> int32_t {
-          auto *self = static_cast<ParallelCopy *>(context);
-          size_t offset = static_cast<size_t>(chunk) * self->chunkBytes;
-          std::memcpy(self->destination.get() + offset,
-                      self->source.get() + offset, self->chunkBytes);
-          return 0;
-        },
-        this, 0, kChunks, nullptr);
   }
 
   std::unique_ptr<runtime::ThreadPool> pool;
@@ -230,7 +214,7 @@ measureMemoryBoundKernels(int threads, const TimingOptions &timing) {
     if (llvm::Error error = timeInAlternation(
             **runner,
             [&](unsigned warmup, unsigned repetitions) {
-              return (*copy)->time(warmup, repetitions);
+              return timeCalls([&] { (*copy)->copy(); }, warmup, repetitions);
             },
             timing, kilnSeconds, copySeconds))
       return std::move(error);
