@@ -309,31 +309,31 @@ emitResidual(ForwardBuilder &b, Value x, StringRef stack, int64_t layer,
 
 /// Emits a layer whose attention and MLP read the same input, each through
 /// its own norm or both through the attention's:
-/// `x + attn(attn_norm(x)) + mlp(mlp_norm(x))`.
+/// `x + attn(attn_norm(x)) + mlp(mlp_norm(x))`; `scope` and `weights` are
+/// the layer's (`decoder.layer3`, `decoder.layer`).
 static FailureOr<Value> emitParallelLayer(ForwardBuilder &b, Value x,
-                                          StringRef stack, int64_t layer,
+                                          int64_t layer, StringRef scope,
+                                          StringRef weights,
                                           const AttentionBlock &self) {
   const ModelSpec &spec = b.getSpec();
-  std::string scope = layerScope(stack, layer);
-  std::string weights = (stack + ".layer").str();
   auto normLoc = [&](StringRef part) {
     return b.loc(scope + "." + part + "_norm",
                  {"norm.kind", "norm.placement", "norm.parallel_mlp_norm"});
   };
   FailureOr<Value> attnInput =
-      b.norm(x, weights + ".attn_norm", layer, normLoc("attn"));
+      b.norm(x, (weights + ".attn_norm").str(), layer, normLoc("attn"));
   if (failed(attnInput))
     return failure();
   FailureOr<Value> mlpInput = attnInput;
   if (spec.parallelMlpNorm)
-    mlpInput = b.norm(x, weights + ".mlp_norm", layer, normLoc("mlp"));
+    mlpInput = b.norm(x, (weights + ".mlp_norm").str(), layer, normLoc("mlp"));
   if (failed(mlpInput))
     return failure();
   FailureOr<Value> attention = emitAttention(b, *attnInput, *attnInput, self);
   if (failed(attention))
     return failure();
-  FailureOr<Value> mlp =
-      emitFeedForward(b, *mlpInput, weights + ".mlp", scope + ".mlp", layer);
+  FailureOr<Value> mlp = emitFeedForward(b, *mlpInput, (weights + ".mlp").str(),
+                                         (scope + ".mlp").str(), layer);
   if (failed(mlp))
     return failure();
   auto addLoc = [&](StringRef part) {
@@ -358,7 +358,7 @@ static FailureOr<Value> emitLayer(ForwardBuilder &b, Value x, int64_t layer,
                       inputs.paddingMask,
                       stack.str()};
   if (b.getSpec().normPlacement == NormPlacement::Parallel)
-    return emitParallelLayer(b, x, stack, layer, self);
+    return emitParallelLayer(b, x, layer, scope, weights, self);
   FailureOr<Value> afterAttention =
       emitResidual(b, x, stack, layer, "attn", [&](Value normed) {
         return emitAttention(b, normed, normed, self);
