@@ -220,10 +220,16 @@ static constexpr StackNames kLlamaStacks[] = {
     {"decoder", "model.layers.{layer}.", "model.norm"},
 };
 static constexpr PartName kLlamaLayer[] = {
-    {"attn_norm", "input_layernorm"}, {"attn.q", "self_attn.q_proj"},
-    {"attn.k", "self_attn.k_proj"},   {"attn.v", "self_attn.v_proj"},
-    {"attn.o", "self_attn.o_proj"},   {"mlp_norm", "post_attention_layernorm"},
-    {"mlp.gate", "mlp.gate_proj"},    {"mlp.up", "mlp.up_proj"},
+    {"attn_norm", "input_layernorm"},
+    {"attn.q", "self_attn.q_proj"},
+    {"attn.k", "self_attn.k_proj"},
+    {"attn.v", "self_attn.v_proj"},
+    {"attn.o", "self_attn.o_proj"},
+    {"attn.q_norm", "self_attn.q_norm"},
+    {"attn.k_norm", "self_attn.k_norm"},
+    {"mlp_norm", "post_attention_layernorm"},
+    {"mlp.gate", "mlp.gate_proj"},
+    {"mlp.up", "mlp.up_proj"},
     {"mlp.down", "mlp.down_proj"},
 };
 
@@ -248,6 +254,8 @@ static constexpr PartName kKilnLayer[] = {
     {"attn.k", "self_attn.k_proj"},
     {"attn.v", "self_attn.v_proj"},
     {"attn.o", "self_attn.out_proj"},
+    {"attn.q_norm", "self_attn.q_norm"},
+    {"attn.k_norm", "self_attn.k_norm"},
     {"cross_attn_norm", "encoder_attn_layer_norm"},
     {"cross_attn.q", "encoder_attn.q_proj"},
     {"cross_attn.k", "encoder_attn.k_proj"},

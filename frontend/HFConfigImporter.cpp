@@ -202,8 +202,8 @@ static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
     {"gpt_neox", ModelFamily::GptNeox}, {"gptj", ModelFamily::Gptj},
     {"llama", ModelFamily::Llama},      {"mistral", ModelFamily::Llama},
     {"opt", ModelFamily::Opt},          {"phi", ModelFamily::Phi},
-    {"qwen2", ModelFamily::Llama},      {"roberta", ModelFamily::Bert},
-    {"xlm-roberta", ModelFamily::Bert}};
+    {"qwen2", ModelFamily::Llama},      {"qwen3", ModelFamily::Llama},
+    {"roberta", ModelFamily::Bert},     {"xlm-roberta", ModelFamily::Bert}};
 
 /// Whether `modelType` numbers positions as RoBERTa does.
 static bool isRoberta(StringRef modelType) {
@@ -370,6 +370,25 @@ private:
     return {key, "", [this, key, reason](const json::Value &) {
               error(key, "unsupported '" + key +
                              "' (Kiln supports only null): " + reason);
+            }};
+  }
+
+  /// `layer_types`, which newer Qwen2 and Qwen3 configs write out: the
+  /// attention of each layer, which must be `full_attention` for every one
+  /// (Kiln applies one attention to all layers).
+  HFField layerTypes() {
+    constexpr StringLiteral key = "layer_types";
+    return {key, "", [this, key](const json::Value &value) {
+              const json::Array *types = value.getAsArray();
+              if (!types)
+                return typeError(key, value, "an array of strings");
+              for (auto [layer, type] : enumerate(*types))
+                if (type.getAsString() != "full_attention")
+                  return error(key, "unsupported '" + key + "': layer " +
+                                        Twine(layer) + " has " +
+                                        describe(type) +
+                                        " (Kiln supports only "
+                                        "\"full_attention\" in every layer)");
             }};
   }
 
@@ -704,7 +723,17 @@ private:
                       "Qwen2 windows only the layers from max_window_layers "
                       "on, Kiln every layer or none"),
             // Both only apply with use_sliding_window.
-            ignored("sliding_window"), ignored("max_window_layers")});
+            ignored("sliding_window"), ignored("max_window_layers"),
+            layerTypes()});
+    return fields;
+  }
+
+  /// Keys of Qwen3Config: Qwen2's, with LLaMA's `attention_bias` (for Q, K,
+  /// V and the output projection alike).
+  std::vector<HFField> qwen3Fields() {
+    std::vector<HFField> fields = qwen2Fields();
+    fields.push_back(
+        boolean("attention_bias", "attention.bias", spec.attentionBias));
     return fields;
   }
 
@@ -809,6 +838,7 @@ private:
       break;
     case ModelFamily::Llama:
       fields = modelType == "qwen2"   ? qwen2Fields()
+               : modelType == "qwen3" ? qwen3Fields()
                : modelType == "gemma" ? gemmaFields()
                                       : llamaFields();
       break;
@@ -832,12 +862,24 @@ private:
   /// `model_type`. MistralConfig: 8 key/value heads and a window of 4096
   /// tokens (a null `sliding_window` means none). Qwen2Config: 32 key/value
   /// heads, and biases on Q, K and V but not on the output projection.
-  /// Gemma: heads of 256 features, GeGLU with tanh-approximated GELU, tied
-  /// embeddings; always embeddings scaled by sqrt(hidden_size) and RMS norm
-  /// scales stored as offsets from 1.
+  /// Qwen3: 32 key/value heads, heads of 128 features, and always a norm
+  /// on each head of the queries and keys. Gemma: heads of 256 features,
+  /// GeGLU with tanh-approximated GELU, tied embeddings; always embeddings
+  /// scaled by sqrt(hidden_size) and RMS norm scales stored as offsets
+  /// from 1.
   void applyModelTypeDefaults(StringRef modelType);
   /// The Gemma part of applyModelTypeDefaults.
   void applyGemmaDefaults(const json::Object &object);
+  /// Sets `field` to `value`, a default of the model type, if the config
+  /// has no key `key` (for the spec field `path`).
+  template <typename T, typename U>
+  void fillAbsent(const json::Object &object, StringRef key, StringRef path,
+                  T &field, U value) {
+    if (object.get(key))
+      return;
+    field = value;
+    record("model_type", path);
+  }
   /// GPT-NeoX and Phi: the rotated features of each head from the share
   /// that `key` gives (`defaultFraction` without it), which must be an even
   /// number of them.
@@ -984,17 +1026,11 @@ void HFImporter::readFields(ArrayRef<HFField> fields, StringRef modelType) {
 }
 
 void HFImporter::applyGemmaDefaults(const json::Object &object) {
-  auto fillAbsent = [&](StringRef key, StringRef path, auto &field,
-                        auto value) {
-    if (object.get(key))
-      return;
-    field = value;
-    record("model_type", path);
-  };
-  fillAbsent("head_dim", "attention.head_dim", spec.headDim, 256);
-  fillAbsent("hidden_activation", "ffn.kind", spec.ffn, FfnKind::GeGluTanh);
-  fillAbsent("tie_word_embeddings", "embeddings.tied", spec.tieEmbeddings,
-             true);
+  fillAbsent(object, "head_dim", "attention.head_dim", spec.headDim, 256);
+  fillAbsent(object, "hidden_activation", "ffn.kind", spec.ffn,
+             FfnKind::GeGluTanh);
+  fillAbsent(object, "tie_word_embeddings", "embeddings.tied",
+             spec.tieEmbeddings, true);
   spec.embeddingScale = std::sqrt(static_cast<double>(spec.dModel));
   record("model_type", "embeddings.scale");
   spec.normGammaOffset = 1.0;
@@ -1051,11 +1087,13 @@ void HFImporter::applyModelTypeDefaults(StringRef modelType) {
         positions.maxPositions - std::max<int64_t>(paddingIdx, 0) - 1;
     record("max_position_embeddings", "model.max_seq_len");
   }
-  if (modelType == "mistral" || modelType == "qwen2") {
-    if (!object.get("num_key_value_heads")) {
-      spec.numKvHeads = modelType == "mistral" ? 8 : 32;
-      record("model_type", "attention.kv_heads");
-    }
+  if (modelType == "mistral" || modelType == "qwen2" || modelType == "qwen3")
+    fillAbsent(object, "num_key_value_heads", "attention.kv_heads",
+               spec.numKvHeads, modelType == "mistral" ? 8 : 32);
+  if (modelType == "qwen3") {
+    fillAbsent(object, "head_dim", "attention.head_dim", spec.headDim, 128);
+    spec.qkNorm = QkNorm::PerHead;
+    record("model_type", "attention.qk_norm");
   }
   if (modelType == "mistral" && !object.get("sliding_window")) {
     spec.decoder.selfAttention.slidingWindow = 4096;

@@ -1,7 +1,8 @@
 //===- HFConfigImporter.h - Import a Hugging Face config.json ---*- C++ -*-===//
 //
-// Maps the `config.json` of a Hugging Face GPT-2, BERT, LLaMA, Mistral or
-// Qwen2 model onto a ModelSpec of the matching family. Keys that change what
+// Maps the `config.json` of a Hugging Face model (GPT-2, BERT, LLaMA,
+// Qwen3, ...; docs/spec.md lists the model types) onto a ModelSpec of the
+// matching family. Keys that change what
 // the model computes and that Kiln does not implement (a `rope_scaling` other
 // than linear or llama3, a relative `position_embedding_type`,
 // `scale_attn_by_inverse_layer_idx`, ...) are errors; keys that do not

@@ -58,6 +58,11 @@ enum class NormPlacement { Pre, Post, Parallel };
 /// (GPT-NeoX's query_key_value).
 enum class QkvLayout { Concatenated, PerHead };
 
+/// A norm on the queries and keys of self-attention, after the projections
+/// and before RoPE: none, or the spec's norm over each head's features with
+/// one scale of `head_dim` shared by all heads (Qwen3).
+enum class QkNorm { None, PerHead };
+
 /// How positions enter the model.
 enum class PositionKind { None, Learned, Sinusoidal, Rope };
 
@@ -155,7 +160,7 @@ struct WeightBinding {
 /// docs/spec.md: `embed.tokens`, `embed.positions`, `embed.token_types`,
 /// `embed.norm.{weight,bias}`, `lm_head`, and per stack (`encoder` or
 /// `decoder`) `<stack>.final_norm.{weight,bias}` and per layer
-/// `<stack>.layer.attn.{q,k,v,qkv,o}.{weight,bias}`,
+/// `<stack>.layer.attn.{q,k,v,qkv,o,q_norm,k_norm}.{weight,bias}`,
 /// `<stack>.layer.cross_attn.{q,k,v,o}.{weight,bias}`,
 /// `<stack>.layer.{attn_norm,cross_attn_norm,mlp_norm}.{weight,bias}`,
 /// `<stack>.layer.mlp.{up,gate,down}.{weight,bias}`. When `attn.qkv` is
@@ -176,6 +181,8 @@ struct ModelSpec {
   int64_t headDim = 0;
   /// The feature order of a fused QKV projection.
   QkvLayout qkvLayout = QkvLayout::Concatenated;
+  /// The norm on queries and keys of self-attention, if any.
+  QkNorm qkNorm = QkNorm::None;
   int64_t ffnDim = 0;
   FfnKind ffn = FfnKind::Gelu;
 

@@ -100,6 +100,8 @@ static void printModel(const ModelSpec &spec, SpecWriter &w) {
     w.field("qkv_layout", getKeywordName(spec.qkvLayout));
   w.field("bias", spell(spec.attentionBias));
   w.field("output_bias", spell(spec.attentionOutputBias));
+  if (spec.qkNorm != QkNorm::None)
+    w.field("qk_norm", getKeywordName(spec.qkNorm));
 
   w.section("ffn");
   w.field("kind", getKeywordName(spec.ffn));

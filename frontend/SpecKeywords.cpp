@@ -33,6 +33,9 @@ static constexpr Keyword<QkvLayout> kQkvLayouts[] = {
     {"concatenated", QkvLayout::Concatenated},
     {"per_head", QkvLayout::PerHead}};
 
+static constexpr Keyword<QkNorm> kQkNorms[] = {{"none", QkNorm::None},
+                                               {"per_head", QkNorm::PerHead}};
+
 static constexpr Keyword<PositionKind> kPositionKinds[] = {
     {"learned", PositionKind::Learned},
     {"sinusoidal", PositionKind::Sinusoidal},
@@ -78,6 +81,10 @@ ArrayRef<Keyword<NormPlacement>> kiln::getKeywords<NormPlacement>() {
 
 template <> ArrayRef<Keyword<QkvLayout>> kiln::getKeywords<QkvLayout>() {
   return kQkvLayouts;
+}
+
+template <> ArrayRef<Keyword<QkNorm>> kiln::getKeywords<QkNorm>() {
+  return kQkNorms;
 }
 
 template <> ArrayRef<Keyword<PositionKind>> kiln::getKeywords<PositionKind>() {

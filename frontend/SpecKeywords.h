@@ -38,6 +38,8 @@ template <> llvm::ArrayRef<Keyword<NormKind>> getKeywords<NormKind>();
 template <> llvm::ArrayRef<Keyword<NormPlacement>> getKeywords<NormPlacement>();
 /// `attention.qkv_layout`.
 template <> llvm::ArrayRef<Keyword<QkvLayout>> getKeywords<QkvLayout>();
+/// `attention.qk_norm`.
+template <> llvm::ArrayRef<Keyword<QkNorm>> getKeywords<QkNorm>();
 /// `positions.kind`.
 template <> llvm::ArrayRef<Keyword<PositionKind>> getKeywords<PositionKind>();
 /// `positions.rope_style`.

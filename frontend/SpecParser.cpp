@@ -327,6 +327,7 @@ private:
         {"qkv_layout", enumeration(spec.qkvLayout)},
         {"bias", boolean(spec.attentionBias)},
         {"output_bias", boolean(spec.attentionOutputBias)},
+        {"qk_norm", enumeration(spec.qkNorm)},
     };
     append_range(rules, maskRules({&spec.encoder.selfAttention,
                                    &spec.decoder.selfAttention}));

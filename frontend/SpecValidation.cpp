@@ -174,7 +174,9 @@ private:
   // Shapes
   //===--------------------------------------------------------------------===//
 
-  /// Heads split d_model, and query heads split evenly over kv heads.
+  /// Heads split d_model, and query heads split evenly over kv heads; a
+  /// per-head QKV layout has as many of both, and a norm on queries and
+  /// keys no cross-attention to leave out.
   bool checkHeads() {
     if (!given("attention.head_dim") && spec.dModel % spec.numHeads != 0)
       return fail("attention.heads",
@@ -195,6 +197,11 @@ private:
                       quoted("attention.kv_heads") + " is " +
                       Twine(spec.numKvHeads) + " and " +
                       quoted("attention.heads") + " " + Twine(spec.numHeads));
+    if (spec.qkNorm != QkNorm::None && spec.decoder.crossAttention)
+      return fail("attention.qk_norm",
+                  quoted("attention.qk_norm") +
+                      " applies to self-attention, but the decoder also "
+                      "attends to the encoder");
     return true;
   }
 

@@ -140,6 +140,19 @@ static FailureOr<Value> emitAttention(ForwardBuilder &b, Value queries,
     v = b.create<SplitHeadsOp>(kvHeadsLoc("v_heads"), b.headsType(kvHeads), v);
   }
 
+  // Qwen3 normalises each head of the queries and keys before RoPE.
+  if (block.isSelfAttention && spec.qkNorm == QkNorm::PerHead) {
+    for (auto [value, leaf] :
+         {std::pair<Value *, const char *>{&q, ".q_norm"}, {&k, ".k_norm"}}) {
+      FailureOr<Value> normed =
+          b.norm(*value, block.weights + leaf, layer,
+                 b.loc(scope + leaf, {"attention.qk_norm", "norm.kind"}));
+      if (failed(normed))
+        return failure();
+      *value = *normed;
+    }
+  }
+
   const PositionSpec &positions = spec.positions;
   if (block.isSelfAttention && positions.kind == PositionKind::Rope) {
     RopeStyle style = positions.ropeStyle;

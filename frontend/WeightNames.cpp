@@ -30,10 +30,11 @@ static constexpr StringLiteral kModelWeights[] = {
 
 /// Parts of a layer that have a weight and a bias, below `<stack>.layer.`.
 static constexpr StringLiteral kLayerParts[] = {
-    "attn.q",       "attn.k",       "attn.v",          "attn.qkv",
-    "attn.o",       "cross_attn.q", "cross_attn.k",    "cross_attn.v",
-    "cross_attn.o", "attn_norm",    "cross_attn_norm", "mlp_norm",
-    "mlp.up",       "mlp.gate",     "mlp.down"};
+    "attn.q",          "attn.k",       "attn.v",       "attn.qkv",
+    "attn.o",          "attn.q_norm",  "attn.k_norm",  "cross_attn.q",
+    "cross_attn.k",    "cross_attn.v", "cross_attn.o", "attn_norm",
+    "cross_attn_norm", "mlp_norm",     "mlp.up",       "mlp.gate",
+    "mlp.down"};
 
 const std::vector<std::string> &kiln::allWeightNames() {
   static const std::vector<std::string> names = [] {
@@ -96,13 +97,18 @@ private:
     addAffine(part, spec.norm == NormKind::LayerNorm && spec.normBias);
   }
 
-  /// Q, K, V and the output projection of an attention block.
-  void addAttention(const std::string &block, bool canFuse) {
-    if (canFuse && spec.weights.count(block + ".qkv.weight")) {
+  /// Q, K, V and the output projection of an attention block, and the
+  /// norms of queries and keys of self-attention.
+  void addAttention(const std::string &block, bool isSelfAttention) {
+    if (isSelfAttention && spec.weights.count(block + ".qkv.weight")) {
       addAffine(block + ".qkv", spec.attentionBias);
     } else {
       for (StringRef projection : {".q", ".k", ".v"})
         addAffine(block + projection, spec.attentionBias);
+    }
+    if (isSelfAttention && spec.qkNorm != QkNorm::None) {
+      addNorm(block + ".q_norm");
+      addNorm(block + ".k_norm");
     }
     addAffine(block + ".o", spec.attentionOutputBias);
   }
@@ -110,10 +116,10 @@ private:
   void addStack(NamedStack stack) {
     std::string layer = (stack.name + ".layer.").str();
     addNorm(layer + "attn_norm");
-    addAttention(layer + "attn", /*canFuse=*/true);
+    addAttention(layer + "attn", /*isSelfAttention=*/true);
     if (stack.stack->crossAttention) {
       addNorm(layer + "cross_attn_norm");
-      addAttention(layer + "cross_attn", /*canFuse=*/false);
+      addAttention(layer + "cross_attn", /*isSelfAttention=*/false);
     }
     if (spec.normPlacement != NormPlacement::Parallel || spec.parallelMlpNorm)
       addNorm(layer + "mlp_norm");

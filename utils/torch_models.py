@@ -1,4 +1,4 @@
-"""GPT-2, OPT, GPT-NeoX, GPT-J, Phi, Gemma, BERT, RoBERTa and DistilBERT
+"""GPT-2, OPT, GPT-NeoX, GPT-J, Phi, LLaMA, Gemma, Qwen3, BERT, RoBERTa and DistilBERT
 forward passes written directly in PyTorch, independent of Kiln: they read a safetensors checkpoint with the Hugging Face tensor names
 and follow the Hugging Face definitions of these architectures.
 
@@ -236,33 +236,56 @@ def phi_logits(w, ids, heads, partial_rotary_factor, eps=1e-5, theta=10000.0):
     return torch.nn.functional.linear(x, w["lm_head.weight"], w["lm_head.bias"])
 
 
-def gemma_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0):
-    """Gemma: LLaMA's pre-norm decoder (RoPE, grouped-query attention) with
-    embeddings scaled by sqrt(hidden_size), RMS norms that scale by
-    1 + weight, a GeGLU MLP with tanh-approximated GELU and a tied LM head;
-    the logits of every position."""
+def llama_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0,
+                 embed_scale=1.0, gamma_offset=0.0, activation=torch.nn.functional.silu,
+                 qk_norm=False):
+    """LLaMA's pre-norm decoder: RMS norms, RoPE, grouped-query attention
+    without biases, a gated MLP (SwiGLU by default) and an LM head that is
+    `lm_head.weight` or, without one, the tied embeddings; the logits of
+    every position. The variants: embeddings multiplied by `embed_scale`,
+    RMS norms that scale by `gamma_offset` + weight, and with `qk_norm` an
+    RMS norm on each head of the queries and keys before RoPE."""
     batch, seq = ids.shape
     embed = w["model.embed_tokens.weight"]
-    x = embed[ids] * math.sqrt(embed.shape[1])
+    x = embed[ids] * embed_scale
     prefix = "model.layers."
     layers = layer_count(w, prefix)
     causal = causal_mask(seq)
 
     def rms_norm(t, weight):
-        return t * torch.rsqrt(t.pow(2).mean(-1, keepdim=True) + eps) * (1.0 + weight)
+        return t * torch.rsqrt(t.pow(2).mean(-1, keepdim=True) + eps) * (gamma_offset + weight)
 
     for i in range(layers):
         p = lambda name: w[f"{prefix}{i}.{name}.weight"]
         h = rms_norm(x, p("input_layernorm"))
-        q = rotate_half_rope(split_heads(h @ p("self_attn.q_proj").T, heads), theta)
-        k = rotate_half_rope(split_heads(h @ p("self_attn.k_proj").T, kv_heads), theta)
+        q = split_heads(h @ p("self_attn.q_proj").T, heads)
+        k = split_heads(h @ p("self_attn.k_proj").T, kv_heads)
         v = split_heads(h @ p("self_attn.v_proj").T, kv_heads)
+        if qk_norm:
+            q, k = rms_norm(q, p("self_attn.q_norm")), rms_norm(k, p("self_attn.k_norm"))
+        q, k = rotate_half_rope(q, theta), rotate_half_rope(k, theta)
         k, v = (t.repeat_interleave(heads // kv_heads, dim=1) for t in (k, v))
         x = x + merge_heads(attention(q, k, v, causal)) @ p("self_attn.o_proj").T
         h = rms_norm(x, p("post_attention_layernorm"))
-        gate = torch.nn.functional.gelu(h @ p("mlp.gate_proj").T, approximate="tanh")
+        gate = activation(h @ p("mlp.gate_proj").T)
         x = x + (gate * (h @ p("mlp.up_proj").T)) @ p("mlp.down_proj").T
-    return rms_norm(x, w["model.norm.weight"]) @ embed.T
+    return rms_norm(x, w["model.norm.weight"]) @ w.get("lm_head.weight", embed).T
+
+
+def gemma_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0):
+    """Gemma: LLaMA with embeddings scaled by sqrt(hidden_size), RMS norms
+    that scale by 1 + weight, a GeGLU MLP with tanh-approximated GELU and a
+    tied LM head."""
+    gelu_tanh = lambda t: torch.nn.functional.gelu(t, approximate="tanh")
+    return llama_logits(w, ids, heads, kv_heads, eps, theta,
+                        embed_scale=math.sqrt(w["model.embed_tokens.weight"].shape[1]),
+                        gamma_offset=1.0, activation=gelu_tanh)
+
+
+def qwen3_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0):
+    """Qwen3: LLaMA with an RMS norm on each head of the queries and keys
+    before RoPE."""
+    return llama_logits(w, ids, heads, kv_heads, eps, theta, qk_norm=True)
 
 
 # Where BERT and DistilBERT keep each part of a layer.

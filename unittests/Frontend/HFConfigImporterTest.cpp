@@ -1,7 +1,7 @@
 //===- HFConfigImporterTest.cpp - Tests of the config.json importer -------===//
 //
-// Checks how GPT-2, BERT, LLaMA, Mistral, Qwen2, Gemma, GPT-NeoX, Phi and
-// GPT-J configs map onto ModelSpec (sizes, architecture, weight names,
+// Checks how GPT-2, BERT, LLaMA, Mistral, Qwen2, Qwen3, Gemma, GPT-NeoX, Phi
+// and GPT-J configs map onto ModelSpec (sizes, architecture, weight names,
 // locations at the keys), which keys are accepted, warned about or
 // rejected, and the error each malformed or unsupported config gives.
 //
@@ -296,6 +296,38 @@ TEST_F(HFConfigImporterTest, MapsQwen2WithBiasesOnQueriesKeysAndValues) {
   EXPECT_FALSE(llvm::is_contained(required, "decoder.layer.attn.o.bias"));
 }
 
+TEST_F(HFConfigImporterTest, MapsQwen3WithNormsOnQueriesAndKeys) {
+  // Qwen3 is LLaMA with an RMS norm on each head of the queries and keys,
+  // heads of 128 features and 32 key/value heads unless given, and biases
+  // on all four attention projections if attention_bias.
+  std::string qwen3 = edit(kLlama, "\"llama\"", "\"qwen3\"");
+  std::optional<ModelSpec> defaults = loadJson(
+      edit(qwen3, "\"num_attention_heads\": 4", "\"num_attention_heads\": 64"));
+  ASSERT_TRUE(defaults) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(defaults->qkNorm, QkNorm::PerHead);
+  EXPECT_EQ(defaults->headDim, 128);
+  EXPECT_EQ(defaults->numKvHeads, 32);
+  EXPECT_FALSE(defaults->attentionBias);
+  EXPECT_EQ(defaults->weights.at("decoder.layer.attn.q_norm.weight").tensorName,
+            "model.layers.{layer}.self_attn.q_norm.weight");
+  std::vector<std::string> required = requiredWeightNames(*defaults);
+  for (llvm::StringRef name :
+       {"decoder.layer.attn.q_norm.weight", "decoder.layer.attn.k_norm.weight"})
+    EXPECT_TRUE(llvm::is_contained(required, name)) << name.str();
+  EXPECT_FALSE(llvm::is_contained(required, "decoder.layer.attn.q_norm.bias"));
+
+  std::optional<ModelSpec> given =
+      loadJson(withKey(qwen3, R"("num_key_value_heads": 2, "head_dim": 8,
+  "attention_bias": true, "layer_types": ["full_attention", "full_attention"])"));
+  ASSERT_TRUE(given) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(given->headDim, 8);
+  EXPECT_EQ(given->numKvHeads, 2);
+  EXPECT_TRUE(given->attentionBias);
+  EXPECT_TRUE(given->attentionOutputBias);
+}
+
 TEST_F(HFConfigImporterTest, MapsGemmaOntoLlamaWithItsDefaults) {
   // Gemma is LLaMA with heads of 256 features by default, embeddings scaled
   // by sqrt(hidden_size), RMS norm scales stored as offsets from 1, a GeGLU
@@ -549,11 +581,11 @@ INSTANTIATE_TEST_SUITE_P(
         {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
          "missing required field 'model_type'; Kiln supports bert, "
          "distilbert, gemma, gpt2, gpt_neox, gptj, llama, mistral, opt, phi, "
-         "qwen2, roberta, xlm-roberta"},
+         "qwen2, qwen3, roberta, xlm-roberta"},
         {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
          "unsupported model_type 'falcon'; Kiln supports bert, distilbert, "
          "gemma, gpt2, gpt_neox, gptj, llama, mistral, opt, phi, qwen2, "
-         "roberta, xlm-roberta"},
+         "qwen3, roberta, xlm-roberta"},
         {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
          "expected a string for 'model_type', got 2"},
     }),
@@ -661,6 +693,16 @@ INSTANTIATE_TEST_SUITE_P(
          3, 3,
          "'rope_scaling.high_freq_factor' (1) must be greater than "
          "'rope_scaling.low_freq_factor' (4)"},
+        {"Qwen3SlidingLayer",
+         withKey(edit(kLlama, "\"llama\"", "\"qwen3\""),
+                 R"("layer_types": ["full_attention", "sliding_attention"])"),
+         3, 3,
+         "unsupported 'layer_types': layer 1 has \"sliding_attention\" (Kiln "
+         "supports only \"full_attention\" in every layer)"},
+        {"LayerTypesNotAnArray",
+         withKey(edit(kLlama, "\"llama\"", "\"qwen2\""),
+                 R"("layer_types": "full_attention")"),
+         3, 3, "expected an array of strings for 'layer_types'"},
         {"Qwen2SlidingWindow",
          withKey(edit(kLlama, "\"llama\"", "\"qwen2\""),
                  "\"use_sliding_window\": true"),

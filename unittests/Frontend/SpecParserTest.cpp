@@ -9,6 +9,8 @@
 
 #include "SpecTestUtils.h"
 
+#include "frontend/WeightNames.h"
+
 #include <cmath>
 
 using namespace kiln;
@@ -133,6 +135,22 @@ TEST_F(SpecParserTest, OutputBiasFollowsTheAttentionBiasUnlessGiven) {
       loadYaml(replaceOnce(llama, "  heads: 4", "  heads: 4\n  bias: true"));
   ASSERT_TRUE(all) << renderAll();
   EXPECT_TRUE(all->attentionOutputBias);
+}
+
+TEST_F(SpecParserTest, QkNormAddsANormOfEachHeadsQueriesAndKeys) {
+  std::string llama = replaceOnce(kTinyGpt2, "gpt2", "llama");
+  std::optional<ModelSpec> spec = loadYaml(
+      replaceOnce(llama, "  heads: 4", "  heads: 4\n  qk_norm: per_head"));
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->qkNorm, QkNorm::PerHead);
+  EXPECT_EQ(spec->weights.at("decoder.layer.attn.k_norm.weight").tensorName,
+            "model.layers.{layer}.self_attn.k_norm.weight");
+
+  std::optional<ModelSpec> none = loadYaml(llama);
+  ASSERT_TRUE(none) << renderAll();
+  EXPECT_EQ(none->qkNorm, QkNorm::None);
+  EXPECT_FALSE(llvm::is_contained(requiredWeightNames(*none),
+                                  "decoder.layer.attn.k_norm.weight"));
 }
 
 TEST_F(SpecParserTest, AcceptsTheFamilysOwnArchitectureSpelledOut) {

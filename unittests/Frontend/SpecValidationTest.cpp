@@ -268,6 +268,14 @@ INSTANTIATE_TEST_SUITE_P(
          13, 14,
          "'norm.placement' 'parallel' needs layers without cross-attention, "
          "but the decoder attends to the encoder"},
+        {"QkNormWithCrossAttention",
+         edit(edit(edit(kTinyCustom, "decoder_only\n", "encoder_decoder\n"),
+                   "  layers: 2\n", ""),
+              "heads: 4", "heads: 4\n  qk_norm: per_head") +
+             "encoder:\n  layers: 1\ndecoder:\n  layers: 1\n",
+         8, 12,
+         "'attention.qk_norm' applies to self-attention, but the decoder also "
+         "attends to the encoder"},
         {"PerHeadQkvWithGroupedQueries",
          edit(kTinyLlama, "heads: 4",
               "heads: 4\n  kv_heads: 2\n  qkv_layout: per_head"),
