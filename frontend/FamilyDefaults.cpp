@@ -233,6 +233,17 @@ static constexpr PartName kLlamaLayer[] = {
     {"mlp.down", "mlp.down_proj"},
 };
 
+// Phi-3 (`Phi3ForCausalLM`): LLaMA's names, with Q, K and V fused in one
+// projection and the MLP's gate and up projections in another.
+static constexpr PartName kPhi3Layer[] = {
+    {"attn_norm", "input_layernorm"},
+    {"attn.qkv", "self_attn.qkv_proj"},
+    {"attn.o", "self_attn.o_proj"},
+    {"mlp_norm", "post_attention_layernorm"},
+    {"mlp.gate_up", "mlp.gate_up_proj"},
+    {"mlp.down", "mlp.down_proj"},
+};
+
 // Kiln's own layout (fairseq/BART names), for the `transformer` family and
 // for specs without a family. It names every part so such specs need no
 // `weights` section.
@@ -394,6 +405,14 @@ static const FamilyTraits kLlamaTraits = {
     kLlamaLayer,
 };
 
+// Phi-3: LLaMA's architecture with fused projections.
+static const FamilyTraits kPhi3Traits = [] {
+  FamilyTraits traits = kLlamaTraits;
+  traits.epsilon = 1e-5;
+  traits.layerParts = kPhi3Layer;
+  return traits;
+}();
+
 // "Attention Is All You Need": post-norm, sinusoidal positions, embeddings
 // scaled by sqrt(d_model) and shared with the output projection.
 static const FamilyTraits kTransformerTraits = {
@@ -435,6 +454,8 @@ static const FamilyTraits &getTraits(ModelFamily family) {
     return kPhiTraits;
   case ModelFamily::Gptj:
     return kGptjTraits;
+  case ModelFamily::Phi3:
+    return kPhi3Traits;
   case ModelFamily::Transformer:
     return kTransformerTraits;
   }
@@ -442,9 +463,9 @@ static const FamilyTraits &getTraits(ModelFamily family) {
 }
 
 /// Spec names of the families, in ModelFamily order.
-static constexpr StringRef kFamilyNames[] = {"gpt2",  "bert", "distilbert",
-                                             "llama", "opt",  "gpt_neox",
-                                             "phi",   "gptj", "transformer"};
+static constexpr StringRef kFamilyNames[] = {
+    "gpt2",     "bert", "distilbert", "llama", "opt",
+    "gpt_neox", "phi",  "gptj",       "phi3",  "transformer"};
 
 std::optional<ModelFamily> kiln::parseModelFamily(StringRef name) {
   for (auto [index, familyName] : enumerate(kFamilyNames))
@@ -556,9 +577,8 @@ public:
       if (!stack.finalNorm.empty())
         bindPart((stack.stack + ".final_norm").str(), stack.finalNorm,
                  /*transposed=*/false);
-      bool separateQkv = givesSeparateQkv(stack.stack);
       for (const PartName &part : traits.layerParts) {
-        if (separateQkv && part.logical == "attn.qkv")
+        if (givesPartsOf(stack.stack, part.logical))
           continue;
         bindPart((stack.stack + ".layer." + part.logical).str(),
                  (stack.layerPrefix + part.tensor).str(), part.transposed);
@@ -577,14 +597,16 @@ private:
       mask.padding = padding;
   }
 
-  /// Whether the input bound any of Q, K, V of `stack` itself, in which case
-  /// a family's fused QKV projection must not take precedence.
-  bool givesSeparateQkv(StringRef stack) const {
-    for (StringRef projection : {"q", "k", "v"})
-      for (StringRef kind : {"weight", "bias"})
-        if (given("weights." + stack + ".layer.attn." + projection + "." +
-                  kind))
-          return true;
+  /// Whether `logical` is a fused projection (`attn.qkv`, `mlp.gate_up`)
+  /// of which the input bound a part in `stack` itself, in which case the
+  /// family's fused projection must not take precedence.
+  bool givesPartsOf(StringRef stack, StringRef logical) const {
+    for (const FusedProjection &projection : getFusedProjections())
+      if (projection.fused == logical)
+        for (StringRef part : projection.parts)
+          for (StringRef kind : {"weight", "bias"})
+            if (given("weights." + stack + ".layer." + part + "." + kind))
+              return true;
     return false;
   }
 

@@ -34,12 +34,13 @@ enum class ModelFamily {
   GptNeox,
   Phi,
   Gptj,
+  Phi3,
   Transformer
 };
 
 /// The family called `name` in a spec (`gpt2`, `bert`, `distilbert`,
-/// `llama`, `opt`, `gpt_neox`, `phi`, `gptj`, `transformer`), if there is
-/// one.
+/// `llama`, `opt`, `gpt_neox`, `phi`, `gptj`, `phi3`, `transformer`), if
+/// there is one.
 std::optional<ModelFamily> parseModelFamily(llvm::StringRef name);
 
 /// The spec name of `family`.

@@ -143,56 +143,22 @@ static constexpr ActivationName kLlamaActivations[] = {
 /// Keys of every config (PretrainedConfig and generation settings) that do
 /// not change what inference computes.
 static constexpr StringLiteral kIgnoredCommonKeys[] = {
-    "_name_or_path",
-    "architectures",
-    "transformers_version",
-    "bos_token_id",
-    "eos_token_id",
-    "pad_token_id",
-    "sep_token_id",
-    "decoder_start_token_id",
-    "use_cache",
-    "initializer_range",
-    "return_dict",
-    "output_hidden_states",
-    "output_attentions",
-    "torchscript",
-    "use_bfloat16",
-    "tf_legacy_loss",
-    "id2label",
-    "label2id",
-    "num_labels",
-    "problem_type",
-    "finetuning_task",
-    "task_specific_params",
-    "tokenizer_class",
-    "prefix",
-    "gradient_checkpointing",
-    "chunk_size_feed_forward",
-    "max_length",
-    "min_length",
-    "do_sample",
-    "early_stopping",
-    "num_beams",
-    "num_beam_groups",
-    "diversity_penalty",
-    "temperature",
-    "top_k",
-    "top_p",
-    "typical_p",
-    "repetition_penalty",
-    "length_penalty",
-    "no_repeat_ngram_size",
-    "encoder_no_repeat_ngram_size",
-    "bad_words_ids",
-    "num_return_sequences",
-    "output_scores",
-    "return_dict_in_generate",
-    "forced_bos_token_id",
-    "forced_eos_token_id",
-    "remove_invalid_values",
-    "exponential_decay_length_penalty",
-    "suppress_tokens",
+    "_name_or_path", "architectures",
+    // Where remote code would find the config and model classes.
+    "auto_map", "transformers_version", "bos_token_id", "eos_token_id",
+    "pad_token_id", "sep_token_id", "decoder_start_token_id", "use_cache",
+    "initializer_range", "return_dict", "output_hidden_states",
+    "output_attentions", "torchscript", "use_bfloat16", "tf_legacy_loss",
+    "id2label", "label2id", "num_labels", "problem_type", "finetuning_task",
+    "task_specific_params", "tokenizer_class", "prefix",
+    "gradient_checkpointing", "chunk_size_feed_forward", "max_length",
+    "min_length", "do_sample", "early_stopping", "num_beams", "num_beam_groups",
+    "diversity_penalty", "temperature", "top_k", "top_p", "typical_p",
+    "repetition_penalty", "length_penalty", "no_repeat_ngram_size",
+    "encoder_no_repeat_ngram_size", "bad_words_ids", "num_return_sequences",
+    "output_scores", "return_dict_in_generate", "forced_bos_token_id",
+    "forced_eos_token_id", "remove_invalid_values",
+    "exponential_decay_length_penalty", "suppress_tokens",
     "begin_suppress_tokens"};
 
 /// The model types Kiln imports and their families.
@@ -202,8 +168,9 @@ static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
     {"gpt_neox", ModelFamily::GptNeox}, {"gptj", ModelFamily::Gptj},
     {"llama", ModelFamily::Llama},      {"mistral", ModelFamily::Llama},
     {"opt", ModelFamily::Opt},          {"phi", ModelFamily::Phi},
-    {"qwen2", ModelFamily::Llama},      {"qwen3", ModelFamily::Llama},
-    {"roberta", ModelFamily::Bert},     {"xlm-roberta", ModelFamily::Bert}};
+    {"phi3", ModelFamily::Phi3},        {"qwen2", ModelFamily::Llama},
+    {"qwen3", ModelFamily::Llama},      {"roberta", ModelFamily::Bert},
+    {"xlm-roberta", ModelFamily::Bert}};
 
 /// Whether `modelType` numbers positions as RoBERTa does.
 static bool isRoberta(StringRef modelType) {
@@ -797,6 +764,26 @@ private:
     return fields;
   }
 
+  /// Keys of Phi3Config (Phi-3 mini and medium, Phi-3.5 mini, Phi-4
+  /// mini): PhiConfig's, with LLaMA's RMS norm and gated activations, and
+  /// a window. `original_max_position_embeddings` only matters to the
+  /// long-context scalings, which `rope_scaling` refuses.
+  std::vector<HFField> phi3Fields() {
+    std::vector<HFField> fields =
+        without(phiFields(), {"hidden_act", "layer_norm_eps", "qk_layernorm"});
+    append_range(fields,
+                 std::vector<HFField>{
+                     activation("hidden_act", kLlamaActivations),
+                     number("rms_norm_eps", "norm.epsilon", spec.normEpsilon),
+                     integer("sliding_window", "attention.sliding_window",
+                             spec.decoder.selfAttention.slidingWindow),
+                     ignored("original_max_position_embeddings"),
+                     // Phi3Attention has no biases, whatever the config says.
+                     ignored("attention_bias"),
+                 });
+    return fields;
+  }
+
   /// Keys of GemmaConfig: LLaMA's without its MLP bias switch and window.
   /// GemmaMLP reads its activation from `hidden_activation` and ignores
   /// `hidden_act`.
@@ -835,6 +822,9 @@ private:
       break;
     case ModelFamily::Gptj:
       fields = gptjFields();
+      break;
+    case ModelFamily::Phi3:
+      fields = phi3Fields();
       break;
     case ModelFamily::Llama:
       fields = modelType == "qwen2"   ? qwen2Fields()
@@ -880,7 +870,7 @@ private:
     field = value;
     record("model_type", path);
   }
-  /// GPT-NeoX and Phi: the rotated features of each head from the share
+  /// GPT-NeoX, Phi and Phi-3: the rotated features of each head from the share
   /// that `key` gives (`defaultFraction` without it), which must be an even
   /// number of them.
   void applyRotaryFraction(StringRef key, double defaultFraction);
@@ -896,8 +886,8 @@ private:
   std::vector<KeyOffset> keys;
   ModelSpec spec;
   FieldSpellings spellings;
-  /// GPT-NeoX's `rotary_pct` or Phi's `partial_rotary_factor`: the share
-  /// of each head that RoPE rotates.
+  /// GPT-NeoX's `rotary_pct` or the `partial_rotary_factor` of Phi and
+  /// Phi-3: the share of each head that RoPE rotates.
   std::optional<double> rotaryFraction;
   bool failed = false;
 };
@@ -1107,6 +1097,9 @@ void HFImporter::applyModelTypeDefaults(StringRef modelType) {
     applyRotaryFraction("rotary_pct", 0.25);
   if (modelType == "phi")
     applyRotaryFraction("partial_rotary_factor", 0.5);
+  // Phi3Config rotates whole heads unless told otherwise.
+  if (modelType == "phi3" && rotaryFraction)
+    applyRotaryFraction("partial_rotary_factor", 1.0);
   if (modelType == "qwen2") {
     spec.attentionBias = true;
     spec.attentionOutputBias = false;

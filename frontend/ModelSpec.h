@@ -163,8 +163,10 @@ struct WeightBinding {
 /// `<stack>.layer.attn.{q,k,v,qkv,o,q_norm,k_norm}.{weight,bias}`,
 /// `<stack>.layer.cross_attn.{q,k,v,o}.{weight,bias}`,
 /// `<stack>.layer.{attn_norm,cross_attn_norm,mlp_norm}.{weight,bias}`,
-/// `<stack>.layer.mlp.{up,gate,down}.{weight,bias}`. When `attn.qkv` is
-/// bound, Q, K and V come from one fused projection (in that order).
+/// `<stack>.layer.mlp.{up,gate,gate_up,down}.{weight,bias}`. When
+/// `attn.qkv` is bound, Q, K and V come from one fused projection (in that
+/// order); when `mlp.gate_up` is, the gate and up projections of a gated
+/// MLP (gate first).
 struct ModelSpec {
   /// Model name, used for the generated function and binary.
   std::string name;

@@ -459,6 +459,25 @@ private:
     return true;
   }
 
+  /// The input does not bind both `projection` fused and one of its parts
+  /// in `stack`.
+  bool checkFusedOrSeparate(StringRef stack,
+                            const FusedProjection &projection) {
+    std::string fused =
+        (stack + ".layer." + projection.fused + ".weight").str();
+    if (!given("weights." + fused))
+      return true;
+    for (StringRef part : projection.parts) {
+      std::string separate = (stack + ".layer." + part + ".weight").str();
+      if (given("weights." + separate))
+        return fail("weights." + separate,
+                    "both the fused '" + fused + "' and the separate '" +
+                        separate +
+                        "' projections are bound; bind one or the other");
+    }
+    return true;
+  }
+
   /// Tensor names are well-formed and bindings do not contradict each other
   /// or the architecture.
   bool checkWeightBindings() {
@@ -466,20 +485,10 @@ private:
       if (!checkTensorName(logical, binding))
         return false;
 
-    for (NamedStack stack : stacksOf(spec)) {
-      std::string fused = (stack.name + ".layer.attn.qkv.weight").str();
-      if (!given("weights." + fused))
-        continue;
-      for (StringRef projection : {"q", "k", "v"}) {
-        std::string separate =
-            (stack.name + ".layer.attn." + projection + ".weight").str();
-        if (given("weights." + separate))
-          return fail("weights." + separate,
-                      "both the fused '" + fused + "' and the separate '" +
-                          separate +
-                          "' projections are bound; bind one or the other");
-      }
-    }
+    for (NamedStack stack : stacksOf(spec))
+      for (const FusedProjection &projection : getFusedProjections())
+        if (!checkFusedOrSeparate(stack.name, projection))
+          return false;
 
     if (spec.tieEmbeddings && given("weights.lm_head"))
       return fail("weights.lm_head",

@@ -258,29 +258,43 @@ static FailureOr<Value> emitFeedForward(ForwardBuilder &b, Value x,
     return b.loc(scope + "." + leaf, {"ffn.kind"});
   };
   bool gated = isGated(spec.ffn);
-  Value gate;
-  if (gated) {
-    FailureOr<Value> gateProj =
-        b.linear(x, (weights + ".gate").str(), layer, spec.ffnDim, spec.mlpBias,
-                 projLoc("gate_proj"));
-    if (failed(gateProj))
+  std::string fusedName = (weights + ".gate_up").str();
+  Value gate, up;
+  if (gated && spec.weights.count(fusedName + ".weight")) {
+    // Phi-3 stores the gate and up projections as one, gate first.
+    FailureOr<Value> gateUp = b.linear(x, fusedName, layer, 2 * spec.ffnDim,
+                                       spec.mlpBias, projLoc("gate_up_proj"));
+    if (failed(gateUp))
       return failure();
-    gate = *gateProj;
+    gate = sliceFeatures(b, *gateUp, 0, spec.ffnDim, projLoc("gate_slice"));
+    up = sliceFeatures(b, *gateUp, spec.ffnDim, spec.ffnDim,
+                       projLoc("up_slice"));
+  } else {
+    if (gated) {
+      FailureOr<Value> gateProj =
+          b.linear(x, (weights + ".gate").str(), layer, spec.ffnDim,
+                   spec.mlpBias, projLoc("gate_proj"));
+      if (failed(gateProj))
+        return failure();
+      gate = *gateProj;
+    }
+    FailureOr<Value> upProj =
+        b.linear(x, (weights + ".up").str(), layer, spec.ffnDim, spec.mlpBias,
+                 projLoc("up_proj"));
+    if (failed(upProj))
+      return failure();
+    up = *upProj;
   }
-  FailureOr<Value> up = b.linear(x, (weights + ".up").str(), layer, spec.ffnDim,
-                                 spec.mlpBias, projLoc("up_proj"));
-  if (failed(up))
-    return failure();
   ActivationKind activation = activationOf(spec.ffn);
   Value hidden;
   if (gated) {
     Value activated = b.create<ActivationOp>(kindLoc("act"), gate.getType(),
                                              activation, gate);
     hidden = b.create<MulOp>(kindLoc("gate_mul"), activated.getType(),
-                             activated, *up);
+                             activated, up);
   } else {
     hidden =
-        b.create<ActivationOp>(kindLoc("act"), up->getType(), activation, *up);
+        b.create<ActivationOp>(kindLoc("act"), up.getType(), activation, up);
   }
   return b.linear(hidden, (weights + ".down").str(), layer, spec.dModel,
                   spec.mlpBias, projLoc("down_proj"));

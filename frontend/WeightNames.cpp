@@ -34,7 +34,16 @@ static constexpr StringLiteral kLayerParts[] = {
     "attn.o",          "attn.q_norm",  "attn.k_norm",  "cross_attn.q",
     "cross_attn.k",    "cross_attn.v", "cross_attn.o", "attn_norm",
     "cross_attn_norm", "mlp_norm",     "mlp.up",       "mlp.gate",
-    "mlp.down"};
+    "mlp.gate_up",     "mlp.down"};
+
+static constexpr StringLiteral kQkvParts[] = {"attn.q", "attn.k", "attn.v"};
+static constexpr StringLiteral kGateUpParts[] = {"mlp.gate", "mlp.up"};
+static constexpr FusedProjection kFusedProjections[] = {
+    {"attn.qkv", kQkvParts}, {"mlp.gate_up", kGateUpParts}};
+
+ArrayRef<FusedProjection> kiln::getFusedProjections() {
+  return kFusedProjections;
+}
 
 const std::vector<std::string> &kiln::allWeightNames() {
   static const std::vector<std::string> names = [] {
@@ -123,9 +132,15 @@ private:
     }
     if (spec.normPlacement != NormPlacement::Parallel || spec.parallelMlpNorm)
       addNorm(layer + "mlp_norm");
-    if (isGated(spec.ffn))
-      addAffine(layer + "mlp.gate", spec.mlpBias);
-    addAffine(layer + "mlp.up", spec.mlpBias);
+    bool fusedGateUp =
+        isGated(spec.ffn) && spec.weights.count(layer + "mlp.gate_up.weight");
+    if (fusedGateUp) {
+      addAffine(layer + "mlp.gate_up", spec.mlpBias);
+    } else {
+      if (isGated(spec.ffn))
+        addAffine(layer + "mlp.gate", spec.mlpBias);
+      addAffine(layer + "mlp.up", spec.mlpBias);
+    }
     addAffine(layer + "mlp.down", spec.mlpBias);
     if (spec.finalNorm)
       addNorm(stack.name + ".final_norm");

@@ -46,9 +46,21 @@ bool isKnownWeightName(llvm::StringRef name);
 /// name then needs the `{layer}` placeholder).
 bool isPerLayerWeight(llvm::StringRef name);
 
+/// A layer projection that checkpoints may store fused or as its parts, in
+/// logical names below `<stack>.layer.`.
+struct FusedProjection {
+  llvm::StringLiteral fused;
+  llvm::ArrayRef<llvm::StringLiteral> parts;
+};
+
+/// The fused projections: `attn.qkv` (Q, K and V) and `mlp.gate_up` (the
+/// gate and up projections of a gated MLP).
+llvm::ArrayRef<FusedProjection> getFusedProjections();
+
 /// The logical weights that `spec`'s architecture reads, in model order. A
 /// stack's Q, K and V come from `attn.qkv` when the spec binds it, and from
-/// `attn.q`, `attn.k` and `attn.v` otherwise.
+/// `attn.q`, `attn.k` and `attn.v` otherwise; a gated MLP's gate and up
+/// projections likewise from `mlp.gate_up` or `mlp.gate` and `mlp.up`.
 std::vector<std::string> requiredWeightNames(const ModelSpec &spec);
 
 } // namespace kiln

@@ -1,4 +1,4 @@
-"""GPT-2, OPT, GPT-NeoX, GPT-J, Phi, LLaMA, Gemma, Qwen3, BERT, RoBERTa and DistilBERT
+"""GPT-2, OPT, GPT-NeoX, GPT-J, Phi, LLaMA, Gemma, Qwen3, Phi-3, BERT, RoBERTa and DistilBERT
 forward passes written directly in PyTorch, independent of Kiln: they read a safetensors checkpoint with the Hugging Face tensor names
 and follow the Hugging Face definitions of these architectures.
 
@@ -59,9 +59,13 @@ def layer_count(w, prefix):
                 if name.startswith(prefix)})
 
 
-def causal_mask(seq):
-    """[seq, seq], True where a query may not see a key (a later one)."""
-    return torch.triu(torch.ones(seq, seq, dtype=torch.bool), diagonal=1)
+def causal_mask(seq, window=None):
+    """[seq, seq], True where a query may not see a key: a later one, or
+    with a `window`, one that is not among the `window` most recent."""
+    mask = torch.triu(torch.ones(seq, seq, dtype=torch.bool), diagonal=1)
+    if window is not None:
+        mask |= torch.tril(torch.ones(seq, seq, dtype=torch.bool), diagonal=-window)
+    return mask
 
 
 def attention(q, k, v, mask):
@@ -238,19 +242,21 @@ def phi_logits(w, ids, heads, partial_rotary_factor, eps=1e-5, theta=10000.0):
 
 def llama_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0,
                  embed_scale=1.0, gamma_offset=0.0, activation=torch.nn.functional.silu,
-                 qk_norm=False):
+                 qk_norm=False, rotary_dim=None, window=None):
     """LLaMA's pre-norm decoder: RMS norms, RoPE, grouped-query attention
     without biases, a gated MLP (SwiGLU by default) and an LM head that is
     `lm_head.weight` or, without one, the tied embeddings; the logits of
     every position. The variants: embeddings multiplied by `embed_scale`,
-    RMS norms that scale by `gamma_offset` + weight, and with `qk_norm` an
-    RMS norm on each head of the queries and keys before RoPE."""
+    RMS norms that scale by `gamma_offset` + weight, with `qk_norm` an RMS
+    norm on each head of the queries and keys before RoPE, RoPE on the first
+    `rotary_dim` features of each head, and attention to the `window` most
+    recent tokens only."""
     batch, seq = ids.shape
     embed = w["model.embed_tokens.weight"]
     x = embed[ids] * embed_scale
     prefix = "model.layers."
     layers = layer_count(w, prefix)
-    causal = causal_mask(seq)
+    causal = causal_mask(seq, window)
 
     def rms_norm(t, weight):
         return t * torch.rsqrt(t.pow(2).mean(-1, keepdim=True) + eps) * (gamma_offset + weight)
@@ -263,7 +269,7 @@ def llama_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0,
         v = split_heads(h @ p("self_attn.v_proj").T, kv_heads)
         if qk_norm:
             q, k = rms_norm(q, p("self_attn.q_norm")), rms_norm(k, p("self_attn.k_norm"))
-        q, k = rotate_half_rope(q, theta), rotate_half_rope(k, theta)
+        q, k = rotate_half_rope(q, theta, rotary_dim), rotate_half_rope(k, theta, rotary_dim)
         k, v = (t.repeat_interleave(heads // kv_heads, dim=1) for t in (k, v))
         x = x + merge_heads(attention(q, k, v, causal)) @ p("self_attn.o_proj").T
         h = rms_norm(x, p("post_attention_layernorm"))
@@ -286,6 +292,27 @@ def qwen3_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0):
     """Qwen3: LLaMA with an RMS norm on each head of the queries and keys
     before RoPE."""
     return llama_logits(w, ids, heads, kv_heads, eps, theta, qk_norm=True)
+
+
+def phi3_logits(w, ids, heads, kv_heads, partial_rotary_factor=1.0, window=None,
+                eps=1e-5, theta=10000.0):
+    """Phi-3: LLaMA with Q, K and V fused in `qkv_proj` and the MLP's gate
+    and up projections in `gate_up_proj` (gate first), RoPE on the first
+    partial_rotary_factor of each head, and a sliding window."""
+    w = dict(w)
+    prefix = "model.layers."
+    for i in range(layer_count(w, prefix)):
+        p = f"{prefix}{i}."
+        qkv = w.pop(p + "self_attn.qkv_proj.weight")
+        head_dim = qkv.shape[0] // (heads + 2 * kv_heads)
+        q, k, v = qkv.split([heads * head_dim, kv_heads * head_dim, kv_heads * head_dim])
+        w[p + "self_attn.q_proj.weight"], w[p + "self_attn.k_proj.weight"] = q, k
+        w[p + "self_attn.v_proj.weight"] = v
+        gate, up = w.pop(p + "mlp.gate_up_proj.weight").chunk(2)
+        w[p + "mlp.gate_proj.weight"], w[p + "mlp.up_proj.weight"] = gate, up
+    head_dim = w["model.layers.0.self_attn.o_proj.weight"].shape[1] // heads
+    return llama_logits(w, ids, heads, kv_heads, eps, theta,
+                        rotary_dim=int(head_dim * partial_rotary_factor), window=window)
 
 
 # Where BERT and DistilBERT keep each part of a layer.

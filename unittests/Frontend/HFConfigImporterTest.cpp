@@ -1,8 +1,8 @@
 //===- HFConfigImporterTest.cpp - Tests of the config.json importer -------===//
 //
-// Checks how GPT-2, BERT, LLaMA, Mistral, Qwen2, Qwen3, Gemma, GPT-NeoX, Phi
-// and GPT-J configs map onto ModelSpec (sizes, architecture, weight names,
-// locations at the keys), which keys are accepted, warned about or
+// Checks how GPT-2, BERT, LLaMA, Mistral, Qwen2, Qwen3, Gemma, GPT-NeoX, Phi,
+// Phi-3 and GPT-J configs map onto ModelSpec (sizes, architecture, weight
+// names, locations at the keys), which keys are accepted, warned about or
 // rejected, and the error each malformed or unsupported config gives.
 //
 //===----------------------------------------------------------------------===//
@@ -328,6 +328,37 @@ TEST_F(HFConfigImporterTest, MapsQwen3WithNormsOnQueriesAndKeys) {
   EXPECT_TRUE(given->attentionOutputBias);
 }
 
+TEST_F(HFConfigImporterTest, MapsPhi3WithFusedProjections) {
+  // Phi-3 is LLaMA with Q, K and V in one projection and the MLP's gate and
+  // up projections in another, RoPE on partial_rotary_factor of each head
+  // (all by default) and an optional window.
+  std::string phi3 = edit(kLlama, "\"llama\"", "\"phi3\"");
+  std::optional<ModelSpec> defaults = loadJson(phi3);
+  ASSERT_TRUE(defaults) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(defaults->ffn, FfnKind::SwiGlu);
+  EXPECT_EQ(defaults->normEpsilon, 1e-5);
+  EXPECT_FALSE(defaults->positions.rotaryDim);
+  EXPECT_FALSE(defaults->decoder.selfAttention.slidingWindow);
+  std::vector<std::string> required = requiredWeightNames(*defaults);
+  for (llvm::StringRef name :
+       {"decoder.layer.attn.qkv.weight", "decoder.layer.mlp.gate_up.weight"})
+    EXPECT_TRUE(llvm::is_contained(required, name)) << name.str();
+  for (llvm::StringRef name :
+       {"decoder.layer.attn.q.weight", "decoder.layer.mlp.up.weight"})
+    EXPECT_FALSE(llvm::is_contained(required, name)) << name.str();
+  EXPECT_EQ(defaults->weights.at("decoder.layer.mlp.gate_up.weight").tensorName,
+            "model.layers.{layer}.mlp.gate_up_proj.weight");
+
+  std::optional<ModelSpec> given = loadJson(
+      withKey(phi3, R"("partial_rotary_factor": 0.75, "sliding_window": 2047,
+  "original_max_position_embeddings": 128, "attention_bias": false)"));
+  ASSERT_TRUE(given) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(given->positions.rotaryDim, 12);
+  EXPECT_EQ(given->decoder.selfAttention.slidingWindow, 2047);
+}
+
 TEST_F(HFConfigImporterTest, MapsGemmaOntoLlamaWithItsDefaults) {
   // Gemma is LLaMA with heads of 256 features by default, embeddings scaled
   // by sqrt(hidden_size), RMS norm scales stored as offsets from 1, a GeGLU
@@ -581,11 +612,11 @@ INSTANTIATE_TEST_SUITE_P(
         {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
          "missing required field 'model_type'; Kiln supports bert, "
          "distilbert, gemma, gpt2, gpt_neox, gptj, llama, mistral, opt, phi, "
-         "qwen2, qwen3, roberta, xlm-roberta"},
+         "phi3, qwen2, qwen3, roberta, xlm-roberta"},
         {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
          "unsupported model_type 'falcon'; Kiln supports bert, distilbert, "
-         "gemma, gpt2, gpt_neox, gptj, llama, mistral, opt, phi, qwen2, "
-         "qwen3, roberta, xlm-roberta"},
+         "gemma, gpt2, gpt_neox, gptj, llama, mistral, opt, phi, phi3, "
+         "qwen2, qwen3, roberta, xlm-roberta"},
         {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
          "expected a string for 'model_type', got 2"},
     }),

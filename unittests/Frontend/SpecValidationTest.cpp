@@ -331,6 +331,14 @@ INSTANTIATE_TEST_SUITE_P(
          14, 34,
          "both the fused 'decoder.layer.attn.qkv.weight' and the separate "
          "'decoder.layer.attn.q.weight' projections are bound"},
+        {"FusedAndSeparateGateUp",
+         kTinyLlama +
+             "weights:\n  names:\n"
+             "    decoder.layer.mlp.up.weight: \"h.{layer}.up\"\n"
+             "    decoder.layer.mlp.gate_up.weight: \"h.{layer}.gate_up\"\n",
+         13, 34,
+         "both the fused 'decoder.layer.mlp.gate_up.weight' and the separate "
+         "'decoder.layer.mlp.up.weight' projections are bound"},
     }),
     badInputName);
 

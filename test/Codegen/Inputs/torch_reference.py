@@ -1,18 +1,22 @@
-"""Checks a compiled GPT-2, OPT, GPT-NeoX, GPT-J, Phi, Gemma, Qwen3, BERT,
-RoBERTa or DistilBERT model's .npy output against the independent PyTorch
+"""Checks a compiled GPT-2, OPT, GPT-NeoX, GPT-J, Phi, Gemma, Qwen3, Phi-3,
+BERT, RoBERTa or DistilBERT model's .npy output against the independent PyTorch
 implementation of utils/torch_models.py, run in float64 on the same
 safetensors checkpoint. It shares no code with Kiln.
 
 usage: torch_reference.py
-           {gpt2,opt,gpt_neox,gptj,phi,gemma,qwen3,bert,roberta,distilbert}
+           {gpt2,opt,gpt_neox,gptj,phi,gemma,qwen3,phi3,bert,roberta,
+            distilbert}
            WEIGHTS ACTUAL.npy --heads H [--kv-heads H] [--rotary-pct P]
-           [--rotary-dim D] [--rope-theta T] --tokens IDS [--tokens IDS ...]
+           [--rotary-dim D] [--rope-theta T] [--sliding-window W]
+           --tokens IDS [--tokens IDS ...]
            [--attention-mask MASK ...] [--tolerance T]
 
 GPT-2, OPT, GPT-NeoX and Phi (rotating --rotary-pct of each head), GPT-J
 (rotating --rotary-dim features of each head), Gemma and Qwen3 (with
---kv-heads key/value heads and RoPE base --rope-theta) return the logits of
-every position (tied LM head but for GPT-NeoX, GPT-J and Phi); BERT returns the mean of the last hidden
+--kv-heads key/value heads and RoPE base --rope-theta) and Phi-3 (with
+--kv-heads, rotating --rotary-pct of each head, attending to the
+--sliding-window most recent tokens) return the logits of every position
+(tied LM head but for GPT-NeoX, GPT-J, Phi and Phi-3); BERT returns the mean of the last hidden
 states over the kept tokens, L2-normalised (the sentence-transformers
 embedding); RoBERTa (padding id 1, LayerNorm epsilon 1e-5) and DistilBERT,
 imported from their config.json, return the last hidden states. Exits 1
@@ -32,7 +36,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from torch_models import (bert_embedding, distilbert_hidden_states,
                           gemma_logits, gpt2_logits, gpt_neox_logits,
                           gptj_logits, load_safetensors, opt_logits,
-                          phi_logits, qwen3_logits, roberta_hidden_states)
+                          phi3_logits, phi_logits, qwen3_logits,
+                          roberta_hidden_states)
 
 
 def rows(values):
@@ -43,7 +48,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("family",
                         choices=["gpt2", "opt", "gpt_neox", "gptj", "phi",
-                                 "gemma", "qwen3", "bert", "roberta",
+                                 "gemma", "qwen3", "phi3", "bert", "roberta",
                                  "distilbert"])
     parser.add_argument("weights")
     parser.add_argument("actual")
@@ -52,6 +57,7 @@ def main():
     parser.add_argument("--rotary-pct", type=float, default=0.25)
     parser.add_argument("--rotary-dim", type=int)
     parser.add_argument("--rope-theta", type=float, default=10000.0)
+    parser.add_argument("--sliding-window", type=int)
     parser.add_argument("--tokens", action="append", required=True)
     parser.add_argument("--attention-mask", action="append")
     parser.add_argument("--tolerance", type=float, default=1e-5)
@@ -73,6 +79,9 @@ def main():
             model = gemma_logits if args.family == "gemma" else qwen3_logits
             reference = model(w, ids, args.heads, args.kv_heads or args.heads,
                               theta=args.rope_theta)
+        elif args.family == "phi3":
+            reference = phi3_logits(w, ids, args.heads, args.kv_heads or args.heads,
+                                    args.rotary_pct, args.sliding_window)
         else:
             mask = rows(args.attention_mask) if args.attention_mask else torch.ones_like(ids)
             model = {"bert": bert_embedding, "roberta": roberta_hidden_states,
