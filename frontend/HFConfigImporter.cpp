@@ -908,6 +908,12 @@ bool HFImporter::parseJson() {
                                           Twine(kMaxNesting) + " levels deep");
     return false;
   }
+  if (std::optional<size_t> offset = findExcessiveBrackets(text)) {
+    diagnostics.error(locAt(*offset), "a config holds at most " +
+                                          Twine(kMaxBrackets) +
+                                          " '{' and '[' characters");
+    return false;
+  }
   Expected<json::Value> parsed = json::parse(text);
   if (!parsed) {
     // json::ParseError prints "[line:col, byte=offset]: message".

@@ -1,8 +1,7 @@
 //===- InputLimits.cpp - Bounds that keep hostile input harmless ----------===//
 //
 // A single pass over the text that follows brackets and skips quoted strings
-// and comments. It only has to be exact for well-formed input: anything it
-// miscounts, the parsers then reject with a proper diagnostic.
+// and comments, and a count of the brackets that no quote can hide from.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,5 +37,13 @@ std::optional<size_t> kiln::findExcessiveNesting(StringRef text) {
       --depth;
     }
   }
+  return std::nullopt;
+}
+
+std::optional<size_t> kiln::findExcessiveBrackets(StringRef text) {
+  unsigned brackets = 0;
+  for (size_t i = 0; i < text.size(); ++i)
+    if ((text[i] == '{' || text[i] == '[') && ++brackets > kMaxBrackets)
+      return i;
   return std::nullopt;
 }

@@ -3,7 +3,10 @@
 // LLVM's YAML and JSON parsers recurse once per level of nesting, so a file of
 // a few megabytes of brackets exhausts the stack before any diagnostic can be
 // printed. Model descriptions nest a handful of levels; the frontend checks
-// the nesting of the raw text against a small bound before parsing it.
+// the nesting of the raw text against a small bound before parsing it. That
+// check follows quoted strings, which YAML makes hard to tell from plain
+// text, so the number of brackets, wherever they are, is bounded as well:
+// no reading of the quotes can then hide a nesting deep enough to matter.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,6 +28,14 @@ inline constexpr unsigned kMaxNesting = 32;
 /// kMaxNesting, if any. Brackets inside quoted strings and YAML comments do
 /// not count.
 std::optional<size_t> findExcessiveNesting(llvm::StringRef text);
+
+/// The most `{` and `[` a model description may hold, strings included;
+/// real specs and configs hold a few dozen, and the parsers handle this
+/// deep a nesting.
+inline constexpr unsigned kMaxBrackets = 4096;
+
+/// The offset of the first `{` or `[` in `text` beyond kMaxBrackets, if any.
+std::optional<size_t> findExcessiveBrackets(llvm::StringRef text);
 
 } // namespace kiln
 

@@ -107,14 +107,15 @@ private:
                                   spec.name + "'");
   }
 
-  /// `value` of field `path` lies in [minimum, kMaxSpecSize].
-  bool checkSize(const std::string &path, int64_t value, int64_t minimum) {
+  /// `value` of field `path` lies in [minimum, maximum].
+  bool checkSize(const std::string &path, int64_t value, int64_t minimum,
+                 int64_t maximum = kMaxSpecSize) {
     if (value < minimum)
       return fail(path, quoted(path) + " must be at least " + Twine(minimum) +
                             ", got " + Twine(value));
-    if (value > kMaxSpecSize)
-      return fail(path, quoted(path) + " must be at most " +
-                            Twine(kMaxSpecSize) + ", got " + Twine(value));
+    if (value > maximum)
+      return fail(path, quoted(path) + " must be at most " + Twine(maximum) +
+                            ", got " + Twine(value));
     return true;
   }
 
@@ -144,7 +145,8 @@ private:
     if (!checkSize("positions.offset", spec.positions.offset, 0))
       return false;
     for (NamedStack stack : stacksOf(spec)) {
-      if (!checkSize((stack.name + ".layers").str(), stack.stack->numLayers, 1))
+      if (!checkSize((stack.name + ".layers").str(), stack.stack->numLayers, 1,
+                     kMaxLayers))
         return false;
       const std::optional<int64_t> &window =
           stack.stack->selfAttention.slidingWindow;
@@ -174,9 +176,10 @@ private:
   // Shapes
   //===--------------------------------------------------------------------===//
 
-  /// Heads split d_model, and query heads split evenly over kv heads; a
-  /// per-head QKV layout has as many of both, and a norm on queries and
-  /// keys no cross-attention to leave out.
+  /// Heads split d_model, and query heads split evenly over kv heads; the
+  /// heads are at most kMaxSpecSize features wide in all; a per-head QKV
+  /// layout has as many of both, and a norm on queries and keys no
+  /// cross-attention to leave out.
   bool checkHeads() {
     if (!given("attention.head_dim") && spec.dModel % spec.numHeads != 0)
       return fail("attention.heads",
@@ -197,6 +200,17 @@ private:
                       quoted("attention.kv_heads") + " is " +
                       Twine(spec.numKvHeads) + " and " +
                       quoted("attention.heads") + " " + Twine(spec.numHeads));
+    // Sizes are at most kMaxSpecSize, so these products fit in int64_t.
+    for (auto [heads, field] :
+         {std::pair<int64_t, StringRef>{spec.numHeads, "attention.heads"},
+          {spec.numKvHeads, "attention.kv_heads"}})
+      if (heads * spec.headDim > kMaxSpecSize)
+        return fail(field.str(),
+                    quoted(field) + " × " + quoted("attention.head_dim") +
+                        " is " + Twine(heads) + " × " + Twine(spec.headDim) +
+                        " = " + Twine(heads * spec.headDim) +
+                        " features; Kiln supports at most " +
+                        Twine(kMaxSpecSize));
     if (spec.qkNorm != QkNorm::None && spec.decoder.crossAttention)
       return fail("attention.qk_norm",
                   quoted("attention.qk_norm") +

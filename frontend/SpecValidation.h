@@ -28,6 +28,10 @@ namespace kiln {
 /// products of two sizes then still fit in int64_t.
 inline constexpr int64_t kMaxSpecSize = std::numeric_limits<int32_t>::max();
 
+/// The most layers a stack may have: far more than any trained model, few
+/// enough that emitting them takes seconds.
+inline constexpr int64_t kMaxLayers = 4096;
+
 /// How an input format spells ModelSpec fields in diagnostics, keyed by the
 /// dotted spec path (`attention.heads` -> `n_head`). Fields without an entry
 /// are spelled as their path, which is the YAML spelling.

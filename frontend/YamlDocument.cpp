@@ -174,6 +174,13 @@ std::optional<YamlNode> kiln::readYamlDocument(unsigned bufferId,
                           " levels deep");
     return std::nullopt;
   }
+  if (std::optional<size_t> offset =
+          findExcessiveBrackets(buffer->getBuffer())) {
+    diagnostics.error(SMLoc::getFromPointer(buffer->getBufferStart() + *offset),
+                      "a spec holds at most " + Twine(kMaxBrackets) +
+                          " '{' and '[' characters");
+    return std::nullopt;
+  }
   yaml::Stream stream(buffer->getMemBufferRef(), sourceMgr);
   YamlReader reader(buffer->getBuffer(), diagnostics);
 

@@ -582,6 +582,9 @@ INSTANTIATE_TEST_SUITE_P(
          withKey(kGpt2, "\"x\": " + std::string(500000, '[') +
                             std::string(500000, ']')),
          3, 8 + 31, "a config nests at most 32 levels deep"},
+        {"TooManyBrackets",
+         withKey(kGpt2, "\"x\": \"" + std::string(5000, '[') + "\""), 3,
+         8 + 4096, "a config holds at most 4096 '{' and '[' characters"},
         {"NotAnObject", "[1, 2]\n", 1, 1,
          "a Hugging Face config must be a JSON object, got an array"},
         {"StringNotAnObject", "\n  \"gpt2\"\n", 2, 3,

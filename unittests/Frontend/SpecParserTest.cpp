@@ -387,6 +387,12 @@ INSTANTIATE_TEST_SUITE_P(
            return text;
          }()),
          44, 34, "a spec nests at most 32 levels deep"},
+        // The quote inside the plain scalar `b 'c` opens no string, but the
+        // nesting check cannot tell; the bracket count still stops the list.
+        {"NestingAfterAQuoteInPlainText",
+         append("x: b 'c\nnorm: " + repeat("[", 5000) + repeat("]", 5000) +
+                "\n"),
+         12, 7 + 4096, "a spec holds at most 4096 '{' and '[' characters"},
     }),
     badInputName);
 

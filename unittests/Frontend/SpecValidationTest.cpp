@@ -268,6 +268,13 @@ INSTANTIATE_TEST_SUITE_P(
          13, 14,
          "'norm.placement' 'parallel' needs layers without cross-attention, "
          "but the decoder attends to the encoder"},
+        {"TooManyLayers", edit(kTinyGpt2, "layers: 2", "layers: 4097"), 5, 11,
+         "'model.layers' must be at most 4096, got 4097"},
+        {"HeadsWiderThanTheLargestSize",
+         edit(kTinyLlama, "heads: 4", "heads: 4\n  head_dim: 1073741824"), 8,
+         10,
+         "'attention.heads' × 'attention.head_dim' is 4 × 1073741824 = "
+         "4294967296 features; Kiln supports at most 2147483647"},
         {"QkNormWithCrossAttention",
          edit(edit(edit(kTinyCustom, "decoder_only\n", "encoder_decoder\n"),
                    "  layers: 2\n", ""),
