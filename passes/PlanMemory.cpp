@@ -41,6 +41,22 @@ int64_t elementBytes(Type type) {
   return llvm::divideCeil(type.getIntOrFloatBitWidth(), 8);
 }
 
+/// The largest tensor the arena holds: 16 TiB, beyond any machine's memory
+/// and small enough that the arena's sums of many such sizes fit in
+/// int64_t.
+constexpr int64_t kMaxTensorBytes = int64_t(1) << 44;
+
+/// The bytes of a tensor of `shape` with `elementSize`-byte elements, or
+/// std::nullopt above kMaxTensorBytes.
+std::optional<int64_t> tensorBytes(ArrayRef<int64_t> shape,
+                                   int64_t elementSize) {
+  int64_t bytes = elementSize;
+  for (int64_t dim : shape)
+    if (llvm::MulOverflow(bytes, dim, bytes) || bytes > kMaxTensorBytes)
+      return std::nullopt;
+  return bytes;
+}
+
 /// Places buffers greedily by decreasing size at the lowest offset that does
 /// not collide with an already placed buffer whose live range overlaps.
 /// Returns the arena size.
@@ -179,14 +195,19 @@ void PlanMemoryPass::runOnOperation() {
     }
     for (auto [result, shape] : llvm::zip_equal(op.getResults(),
                                                 *resultShapes)) {
-      int64_t elements = 1;
-      for (int64_t dim : shape)
-        elements *= dim;
-      int64_t bytes = elements *
-                      elementBytes(getElementTypeOrSelf(result.getType()));
+      std::optional<int64_t> bytes = tensorBytes(
+          shape, elementBytes(getElementTypeOrSelf(result.getType())));
+      if (!bytes) {
+        op.emitError() << "a result of shape ["
+                       << llvm::make_range(shape.begin(), shape.end())
+                       << "] at the largest batch and sequence needs more "
+                          "than "
+                       << (kMaxTensorBytes >> 40) << " TiB";
+        return signalPassFailure();
+      }
       bufferOf[result] = buffers.size();
       int64_t here = position;
-      buffers.push_back({result, bytes, here, here, -1});
+      buffers.push_back({result, *bytes, here, here, -1});
     }
   }
 

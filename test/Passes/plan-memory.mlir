@@ -71,3 +71,15 @@ func.func @unbounded(%x: tensor<1x?x16xf32>) -> tensor<1x?x16xf32> {
   %a = kiln.scale %x by 2.0 : tensor<1x?x16xf32>
   return %a : tensor<1x?x16xf32>
 }
+
+// -----
+
+// A tensor beyond 16 TiB at the sequence bound cannot be planned (nor would
+// its size fit in int64_t here).
+module attributes {kiln.max_seq_len = 2147483647 : i64} {
+  func.func @huge(%x: tensor<1x?x2147483647xf32>) -> tensor<1x?x2147483647xf32> {
+    // expected-error @+1 {{a result of shape [1, 2147483647, 2147483647] at the largest batch and sequence needs more than 16 TiB}}
+    %a = kiln.scale %x by 2.0 : tensor<1x?x2147483647xf32>
+    return %a : tensor<1x?x2147483647xf32>
+  }
+}
