@@ -244,6 +244,14 @@ static constexpr PartName kPhi3Layer[] = {
     {"mlp.down", "mlp.down_proj"},
 };
 
+// StarCoder2 (`Starcoder2ForCausalLM`): LLaMA's names, with GPT-2's MLP.
+static constexpr PartName kStarcoder2Layer[] = {
+    {"attn_norm", "input_layernorm"}, {"attn.q", "self_attn.q_proj"},
+    {"attn.k", "self_attn.k_proj"},   {"attn.v", "self_attn.v_proj"},
+    {"attn.o", "self_attn.o_proj"},   {"mlp_norm", "post_attention_layernorm"},
+    {"mlp.up", "mlp.c_fc"},           {"mlp.down", "mlp.c_proj"},
+};
+
 // Kiln's own layout (fairseq/BART names), for the `transformer` family and
 // for specs without a family. It names every part so such specs need no
 // `weights` section.
@@ -413,6 +421,28 @@ static const FamilyTraits kPhi3Traits = [] {
   return traits;
 }();
 
+// StarCoder2: a pre-norm decoder with layer norms, biases everywhere, RoPE,
+// a plain MLP with tanh-approximated GELU and tied embeddings.
+static const FamilyTraits kStarcoder2Traits = {
+    Topology::DecoderOnly,
+    FfnKind::GeluTanh,
+    NormKind::LayerNorm,
+    NormPlacement::Pre,
+    /*epsilon=*/1e-5,
+    /*embeddingNorm=*/false,
+    /*finalNorm=*/true,
+    PositionKind::Rope,
+    /*typeVocabSize=*/0,
+    /*scaleBySqrtDModel=*/false,
+    /*biases=*/true,
+    /*tieEmbeddings=*/true,
+    OutputKind::Logits,
+    /*encoderPadding=*/false,
+    kLlamaModel,
+    kLlamaStacks,
+    kStarcoder2Layer,
+};
+
 // "Attention Is All You Need": post-norm, sinusoidal positions, embeddings
 // scaled by sqrt(d_model) and shared with the output projection.
 static const FamilyTraits kTransformerTraits = {
@@ -456,6 +486,8 @@ static const FamilyTraits &getTraits(ModelFamily family) {
     return kGptjTraits;
   case ModelFamily::Phi3:
     return kPhi3Traits;
+  case ModelFamily::Starcoder2:
+    return kStarcoder2Traits;
   case ModelFamily::Transformer:
     return kTransformerTraits;
   }
@@ -464,8 +496,8 @@ static const FamilyTraits &getTraits(ModelFamily family) {
 
 /// Spec names of the families, in ModelFamily order.
 static constexpr StringRef kFamilyNames[] = {
-    "gpt2",     "bert", "distilbert", "llama", "opt",
-    "gpt_neox", "phi",  "gptj",       "phi3",  "transformer"};
+    "gpt2", "bert", "distilbert", "llama",      "opt",        "gpt_neox",
+    "phi",  "gptj", "phi3",       "starcoder2", "transformer"};
 
 std::optional<ModelFamily> kiln::parseModelFamily(StringRef name) {
   for (auto [index, familyName] : enumerate(kFamilyNames))

@@ -35,12 +35,13 @@ enum class ModelFamily {
   Phi,
   Gptj,
   Phi3,
+  Starcoder2,
   Transformer
 };
 
 /// The family called `name` in a spec (`gpt2`, `bert`, `distilbert`,
-/// `llama`, `opt`, `gpt_neox`, `phi`, `gptj`, `phi3`, `transformer`), if
-/// there is one.
+/// `llama`, `opt`, `gpt_neox`, `phi`, `gptj`, `phi3`, `starcoder2`,
+/// `transformer`), if there is one.
 std::optional<ModelFamily> parseModelFamily(llvm::StringRef name);
 
 /// The spec name of `family`.

@@ -163,13 +163,21 @@ static constexpr StringLiteral kIgnoredCommonKeys[] = {
 
 /// The model types Kiln imports and their families.
 static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
-    {"bert", ModelFamily::Bert},        {"distilbert", ModelFamily::DistilBert},
-    {"gemma", ModelFamily::Llama},      {"gpt2", ModelFamily::Gpt2},
-    {"gpt_neox", ModelFamily::GptNeox}, {"gptj", ModelFamily::Gptj},
-    {"llama", ModelFamily::Llama},      {"mistral", ModelFamily::Llama},
-    {"opt", ModelFamily::Opt},          {"phi", ModelFamily::Phi},
-    {"phi3", ModelFamily::Phi3},        {"qwen2", ModelFamily::Llama},
-    {"qwen3", ModelFamily::Llama},      {"roberta", ModelFamily::Bert},
+    {"bert", ModelFamily::Bert},
+    {"distilbert", ModelFamily::DistilBert},
+    {"gemma", ModelFamily::Llama},
+    {"gpt2", ModelFamily::Gpt2},
+    {"gpt_neox", ModelFamily::GptNeox},
+    {"gptj", ModelFamily::Gptj},
+    {"llama", ModelFamily::Llama},
+    {"mistral", ModelFamily::Llama},
+    {"opt", ModelFamily::Opt},
+    {"phi", ModelFamily::Phi},
+    {"phi3", ModelFamily::Phi3},
+    {"qwen2", ModelFamily::Llama},
+    {"qwen3", ModelFamily::Llama},
+    {"roberta", ModelFamily::Bert},
+    {"starcoder2", ModelFamily::Starcoder2},
     {"xlm-roberta", ModelFamily::Bert}};
 
 /// Whether `modelType` numbers positions as RoBERTa does.
@@ -784,6 +792,44 @@ private:
     return fields;
   }
 
+  /// Keys of Starcoder2Config. `use_bias` switches the biases of the
+  /// attention and MLP projections; the layer norms always have theirs.
+  /// `mlp_type` and `norm_type`, which the released configs carry from
+  /// training and transformers ignores, must name what it implements.
+  std::vector<HFField> starcoder2Fields() {
+    std::vector<HFField> fields = decoderSizeFields();
+    append_range(
+        fields,
+        std::vector<HFField>{
+            integer("num_key_value_heads", "attention.kv_heads",
+                    spec.numKvHeads),
+            activation("hidden_act", kGpt2Activations),
+            number("norm_epsilon", "norm.epsilon", spec.normEpsilon),
+            number("rope_theta", "positions.theta", spec.positions.theta),
+            ropeScaling(),
+            integer("sliding_window", "attention.sliding_window",
+                    spec.decoder.selfAttention.slidingWindow),
+            {"use_bias", "attention.bias",
+             [this](const json::Value &value) {
+               std::optional<bool> biases = value.getAsBoolean();
+               if (!biases)
+                 return typeError("use_bias", value, "true or false");
+               spec.attentionBias = spec.mlpBias = *biases;
+               record("use_bias", "attention.bias");
+               record("use_bias", "ffn.bias");
+             }},
+            boolean("tie_word_embeddings", "embeddings.tied",
+                    spec.tieEmbeddings),
+            onlyValue("mlp_type", "default", "StarCoder2's MLP is plain"),
+            onlyValue("norm_type", "layer_norm",
+                      "StarCoder2's norms are layer norms"),
+            ignored("attention_dropout"),
+            ignored("residual_dropout"),
+            ignored("embedding_dropout"),
+        });
+    return fields;
+  }
+
   /// Keys of GemmaConfig: LLaMA's without its MLP bias switch and window.
   /// GemmaMLP reads its activation from `hidden_activation` and ignores
   /// `hidden_act`.
@@ -826,6 +872,9 @@ private:
     case ModelFamily::Phi3:
       fields = phi3Fields();
       break;
+    case ModelFamily::Starcoder2:
+      fields = starcoder2Fields();
+      break;
     case ModelFamily::Llama:
       fields = modelType == "qwen2"   ? qwen2Fields()
                : modelType == "qwen3" ? qwen3Fields()
@@ -850,7 +899,8 @@ private:
   /// The defaults of `modelType`'s config class where they differ from
   /// LlamaConfig's, for absent keys; errors about them point at
   /// `model_type`. MistralConfig: 8 key/value heads and a window of 4096
-  /// tokens (a null `sliding_window` means none). Qwen2Config: 32 key/value
+  /// tokens (a null `sliding_window` means none). Starcoder2Config: 2
+  /// key/value heads. Qwen2Config: 32 key/value
   /// heads, and biases on Q, K and V but not on the output projection.
   /// Qwen3: 32 key/value heads, heads of 128 features, and always a norm
   /// on each head of the queries and keys. Gemma: heads of 256 features,
@@ -1086,6 +1136,9 @@ void HFImporter::applyModelTypeDefaults(StringRef modelType) {
   if (modelType == "mistral" || modelType == "qwen2" || modelType == "qwen3")
     fillAbsent(object, "num_key_value_heads", "attention.kv_heads",
                spec.numKvHeads, modelType == "mistral" ? 8 : 32);
+  if (modelType == "starcoder2")
+    fillAbsent(object, "num_key_value_heads", "attention.kv_heads",
+               spec.numKvHeads, 2);
   if (modelType == "qwen3") {
     fillAbsent(object, "head_dim", "attention.head_dim", spec.headDim, 128);
     spec.qkNorm = QkNorm::PerHead;

@@ -1,4 +1,4 @@
-"""GPT-2, OPT, GPT-NeoX, GPT-J, Phi, LLaMA, Gemma, Qwen3, Phi-3, BERT, RoBERTa and DistilBERT
+"""GPT-2, OPT, GPT-NeoX, GPT-J, Phi, LLaMA, Gemma, Qwen3, Phi-3, StarCoder2, BERT, RoBERTa and DistilBERT
 forward passes written directly in PyTorch, independent of Kiln: they read a safetensors checkpoint with the Hugging Face tensor names
 and follow the Hugging Face definitions of these architectures.
 
@@ -292,6 +292,34 @@ def qwen3_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0):
     """Qwen3: LLaMA with an RMS norm on each head of the queries and keys
     before RoPE."""
     return llama_logits(w, ids, heads, kv_heads, eps, theta, qk_norm=True)
+
+
+def starcoder2_logits(w, ids, heads, kv_heads, window=None, eps=1e-5, theta=10000.0):
+    """StarCoder2: a pre-norm decoder with layer norms, biases on every
+    projection, RoPE, grouped-query attention over the `window` most recent
+    tokens, a plain MLP with tanh-approximated GELU, and the tied LM head."""
+    batch, seq = ids.shape
+    embed = w["model.embed_tokens.weight"]
+    x = embed[ids]
+    prefix = "model.layers."
+    layers = layer_count(w, prefix)
+    causal = causal_mask(seq, window)
+    for i in range(layers):
+        p = lambda name: w[f"{prefix}{i}.{name}"]
+        linear = lambda t, name: torch.nn.functional.linear(
+            t, p(name + ".weight"), p(name + ".bias"))
+        norm = lambda t, name: layer_norm(t, p(name + ".weight"), p(name + ".bias"), eps)
+        h = norm(x, "input_layernorm")
+        q = rotate_half_rope(split_heads(linear(h, "self_attn.q_proj"), heads), theta)
+        k = rotate_half_rope(split_heads(linear(h, "self_attn.k_proj"), kv_heads), theta)
+        v = split_heads(linear(h, "self_attn.v_proj"), kv_heads)
+        k, v = (t.repeat_interleave(heads // kv_heads, dim=1) for t in (k, v))
+        x = x + linear(merge_heads(attention(q, k, v, causal)), "self_attn.o_proj")
+        h = torch.nn.functional.gelu(linear(norm(x, "post_attention_layernorm"), "mlp.c_fc"),
+                                     approximate="tanh")
+        x = x + linear(h, "mlp.c_proj")
+    x = layer_norm(x, w["model.norm.weight"], w["model.norm.bias"], eps)
+    return x @ w.get("lm_head.weight", embed).T
 
 
 def phi3_logits(w, ids, heads, kv_heads, partial_rotary_factor=1.0, window=None,

@@ -1,9 +1,9 @@
 //===- HFConfigImporterTest.cpp - Tests of the config.json importer -------===//
 //
 // Checks how GPT-2, BERT, LLaMA, Mistral, Qwen2, Qwen3, Gemma, GPT-NeoX, Phi,
-// Phi-3 and GPT-J configs map onto ModelSpec (sizes, architecture, weight
-// names, locations at the keys), which keys are accepted, warned about or
-// rejected, and the error each malformed or unsupported config gives.
+// Phi-3, StarCoder2 and GPT-J configs map onto ModelSpec (sizes, architecture,
+// weight names, locations at the keys), which keys are accepted, warned about
+// or rejected, and the error each malformed or unsupported config gives.
 //
 //===----------------------------------------------------------------------===//
 
@@ -359,6 +359,33 @@ TEST_F(HFConfigImporterTest, MapsPhi3WithFusedProjections) {
   EXPECT_EQ(given->decoder.selfAttention.slidingWindow, 2047);
 }
 
+TEST_F(HFConfigImporterTest, MapsStarcoder2WithOneBiasSwitch) {
+  // StarCoder2: layer norms, RoPE, a plain MLP; `use_bias` switches the
+  // projections' biases (the norms keep theirs); 2 key/value heads and tied
+  // embeddings unless given.
+  std::string starcoder2 = edit(kLlama, "\"llama\"", "\"starcoder2\"");
+  std::optional<ModelSpec> defaults = loadJson(starcoder2);
+  ASSERT_TRUE(defaults) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(defaults->norm, NormKind::LayerNorm);
+  EXPECT_EQ(defaults->ffn, FfnKind::GeluTanh);
+  EXPECT_EQ(defaults->numKvHeads, 2);
+  EXPECT_TRUE(defaults->tieEmbeddings);
+  EXPECT_TRUE(defaults->attentionBias);
+  EXPECT_EQ(defaults->weights.at("decoder.layer.mlp.up.weight").tensorName,
+            "model.layers.{layer}.mlp.c_fc.weight");
+
+  std::optional<ModelSpec> unbiased =
+      loadJson(withKey(starcoder2, R"("use_bias": false, "mlp_type": "default",
+  "norm_type": "layer_norm", "norm_epsilon": 1e-6)"));
+  ASSERT_TRUE(unbiased) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_FALSE(unbiased->attentionBias);
+  EXPECT_FALSE(unbiased->mlpBias);
+  EXPECT_TRUE(unbiased->normBias);
+  EXPECT_EQ(unbiased->normEpsilon, 1e-6);
+}
+
 TEST_F(HFConfigImporterTest, MapsGemmaOntoLlamaWithItsDefaults) {
   // Gemma is LLaMA with heads of 256 features by default, embeddings scaled
   // by sqrt(hidden_size), RMS norm scales stored as offsets from 1, a GeGLU
@@ -615,11 +642,11 @@ INSTANTIATE_TEST_SUITE_P(
         {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
          "missing required field 'model_type'; Kiln supports bert, "
          "distilbert, gemma, gpt2, gpt_neox, gptj, llama, mistral, opt, phi, "
-         "phi3, qwen2, qwen3, roberta, xlm-roberta"},
+         "phi3, qwen2, qwen3, roberta, starcoder2, xlm-roberta"},
         {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
          "unsupported model_type 'falcon'; Kiln supports bert, distilbert, "
          "gemma, gpt2, gpt_neox, gptj, llama, mistral, opt, phi, phi3, "
-         "qwen2, qwen3, roberta, xlm-roberta"},
+         "qwen2, qwen3, roberta, starcoder2, xlm-roberta"},
         {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
          "expected a string for 'model_type', got 2"},
     }),
