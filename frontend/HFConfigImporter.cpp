@@ -656,30 +656,41 @@ private:
     };
   }
 
+  /// The keys that LlamaConfig, PhiConfig and Starcoder2Config name alike:
+  /// the sizes, the key/value heads, RoPE's base and scaling, tied
+  /// embeddings and the attention dropout.
+  std::vector<HFField> ropeDecoderFields() {
+    std::vector<HFField> fields = decoderSizeFields();
+    append_range(fields, std::vector<HFField>{
+                             integer("num_key_value_heads",
+                                     "attention.kv_heads", spec.numKvHeads),
+                             number("rope_theta", "positions.theta",
+                                    spec.positions.theta),
+                             ropeScaling(),
+                             boolean("tie_word_embeddings", "embeddings.tied",
+                                     spec.tieEmbeddings),
+                             ignored("attention_dropout"),
+                         });
+    return fields;
+  }
+
   /// Keys of LlamaConfig.
   std::vector<HFField> llamaFields() {
-    std::vector<HFField> fields = decoderSizeFields();
+    std::vector<HFField> fields = ropeDecoderFields();
     append_range(
         fields,
         std::vector<HFField>{
-            integer("num_key_value_heads", "attention.kv_heads",
-                    spec.numKvHeads),
             integer("head_dim", "attention.head_dim", spec.headDim),
             activation("hidden_act", kLlamaActivations),
             number("rms_norm_eps", "norm.epsilon", spec.normEpsilon),
-            number("rope_theta", "positions.theta", spec.positions.theta),
-            ropeScaling(),
             boolean("attention_bias", "attention.bias", spec.attentionBias),
             boolean("mlp_bias", "ffn.bias", spec.mlpBias),
-            boolean("tie_word_embeddings", "embeddings.tied",
-                    spec.tieEmbeddings),
             integer("sliding_window", "attention.sliding_window",
                     spec.decoder.selfAttention.slidingWindow),
             // Tensor-parallel slicing of the projections; the result is the
             // same.
             ignored("pretraining_tp"),
             ignored("is_decoder"),
-            ignored("attention_dropout"),
         });
     return fields;
   }
@@ -749,26 +760,18 @@ private:
   /// Keys of PhiConfig (Phi-1, Phi-1.5, Phi-2). `partial_rotary_factor` is
   /// the share of each head that RoPE rotates.
   std::vector<HFField> phiFields() {
-    std::vector<HFField> fields = decoderSizeFields();
-    append_range(
-        fields,
-        std::vector<HFField>{
-            integer("num_key_value_heads", "attention.kv_heads",
-                    spec.numKvHeads),
-            activation("hidden_act", kGpt2Activations),
-            number("layer_norm_eps", "norm.epsilon", spec.normEpsilon),
-            number("rope_theta", "positions.theta", spec.positions.theta),
-            number("partial_rotary_factor", "positions.rotary_dim",
-                   rotaryFraction),
-            ropeScaling(),
-            boolean("tie_word_embeddings", "embeddings.tied",
-                    spec.tieEmbeddings),
-            onlyValue("qk_layernorm", false,
-                      "it normalises queries and keys per head"),
-            ignored("resid_pdrop"),
-            ignored("embd_pdrop"),
-            ignored("attention_dropout"),
-        });
+    std::vector<HFField> fields = ropeDecoderFields();
+    append_range(fields,
+                 std::vector<HFField>{
+                     activation("hidden_act", kGpt2Activations),
+                     number("layer_norm_eps", "norm.epsilon", spec.normEpsilon),
+                     number("partial_rotary_factor", "positions.rotary_dim",
+                            rotaryFraction),
+                     onlyValue("qk_layernorm", false,
+                               "it normalises queries and keys per head"),
+                     ignored("resid_pdrop"),
+                     ignored("embd_pdrop"),
+                 });
     return fields;
   }
 
@@ -797,16 +800,12 @@ private:
   /// `mlp_type` and `norm_type`, which the released configs carry from
   /// training and transformers ignores, must name what it implements.
   std::vector<HFField> starcoder2Fields() {
-    std::vector<HFField> fields = decoderSizeFields();
+    std::vector<HFField> fields = ropeDecoderFields();
     append_range(
         fields,
         std::vector<HFField>{
-            integer("num_key_value_heads", "attention.kv_heads",
-                    spec.numKvHeads),
             activation("hidden_act", kGpt2Activations),
             number("norm_epsilon", "norm.epsilon", spec.normEpsilon),
-            number("rope_theta", "positions.theta", spec.positions.theta),
-            ropeScaling(),
             integer("sliding_window", "attention.sliding_window",
                     spec.decoder.selfAttention.slidingWindow),
             {"use_bias", "attention.bias",
@@ -818,12 +817,9 @@ private:
                record("use_bias", "attention.bias");
                record("use_bias", "ffn.bias");
              }},
-            boolean("tie_word_embeddings", "embeddings.tied",
-                    spec.tieEmbeddings),
             onlyValue("mlp_type", "default", "StarCoder2's MLP is plain"),
             onlyValue("norm_type", "layer_norm",
                       "StarCoder2's norms are layer norms"),
-            ignored("attention_dropout"),
             ignored("residual_dropout"),
             ignored("embedding_dropout"),
         });

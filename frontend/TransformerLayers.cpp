@@ -244,6 +244,36 @@ static ActivationKind activationOf(FfnKind kind) {
   llvm_unreachable("unknown FFN kind");
 }
 
+/// The gate and up projections of a gated MLP whose logical prefix is
+/// `weights`: slices of the fused `<weights>.gate_up` projection when the
+/// spec binds it (Phi-3, gate first), else projections of their own.
+static FailureOr<std::pair<Value, Value>>
+emitGateAndUp(ForwardBuilder &b, Value x, StringRef weights, int64_t layer,
+              function_ref<Location(StringRef)> projLoc) {
+  const ModelSpec &spec = b.getSpec();
+  std::string fusedName = (weights + ".gate_up").str();
+  if (spec.weights.count(fusedName + ".weight")) {
+    FailureOr<Value> gateUp = b.linear(x, fusedName, layer, 2 * spec.ffnDim,
+                                       spec.mlpBias, projLoc("gate_up_proj"));
+    if (failed(gateUp))
+      return failure();
+    return std::make_pair(
+        sliceFeatures(b, *gateUp, 0, spec.ffnDim, projLoc("gate_slice")),
+        sliceFeatures(b, *gateUp, spec.ffnDim, spec.ffnDim,
+                      projLoc("up_slice")));
+  }
+  FailureOr<Value> gate =
+      b.linear(x, (weights + ".gate").str(), layer, spec.ffnDim, spec.mlpBias,
+               projLoc("gate_proj"));
+  if (failed(gate))
+    return failure();
+  FailureOr<Value> up = b.linear(x, (weights + ".up").str(), layer, spec.ffnDim,
+                                 spec.mlpBias, projLoc("up_proj"));
+  if (failed(up))
+    return failure();
+  return std::make_pair(*gate, *up);
+}
+
 /// Emits `down(act(up(x)))`, or `down(act(gate(x)) * up(x))` for the gated
 /// kinds; `weights` is the logical prefix (`decoder.layer.mlp`).
 static FailureOr<Value> emitFeedForward(ForwardBuilder &b, Value x,
@@ -257,44 +287,26 @@ static FailureOr<Value> emitFeedForward(ForwardBuilder &b, Value x,
   auto kindLoc = [&](StringRef leaf) {
     return b.loc(scope + "." + leaf, {"ffn.kind"});
   };
-  bool gated = isGated(spec.ffn);
-  std::string fusedName = (weights + ".gate_up").str();
-  Value gate, up;
-  if (gated && spec.weights.count(fusedName + ".weight")) {
-    // Phi-3 stores the gate and up projections as one, gate first.
-    FailureOr<Value> gateUp = b.linear(x, fusedName, layer, 2 * spec.ffnDim,
-                                       spec.mlpBias, projLoc("gate_up_proj"));
-    if (failed(gateUp))
-      return failure();
-    gate = sliceFeatures(b, *gateUp, 0, spec.ffnDim, projLoc("gate_slice"));
-    up = sliceFeatures(b, *gateUp, spec.ffnDim, spec.ffnDim,
-                       projLoc("up_slice"));
-  } else {
-    if (gated) {
-      FailureOr<Value> gateProj =
-          b.linear(x, (weights + ".gate").str(), layer, spec.ffnDim,
-                   spec.mlpBias, projLoc("gate_proj"));
-      if (failed(gateProj))
-        return failure();
-      gate = *gateProj;
-    }
-    FailureOr<Value> upProj =
-        b.linear(x, (weights + ".up").str(), layer, spec.ffnDim, spec.mlpBias,
-                 projLoc("up_proj"));
-    if (failed(upProj))
-      return failure();
-    up = *upProj;
-  }
   ActivationKind activation = activationOf(spec.ffn);
   Value hidden;
-  if (gated) {
+  if (isGated(spec.ffn)) {
+    FailureOr<std::pair<Value, Value>> gateUp =
+        emitGateAndUp(b, x, weights, layer, projLoc);
+    if (failed(gateUp))
+      return failure();
+    auto [gate, up] = *gateUp;
     Value activated = b.create<ActivationOp>(kindLoc("act"), gate.getType(),
                                              activation, gate);
     hidden = b.create<MulOp>(kindLoc("gate_mul"), activated.getType(),
                              activated, up);
   } else {
+    FailureOr<Value> up =
+        b.linear(x, (weights + ".up").str(), layer, spec.ffnDim, spec.mlpBias,
+                 projLoc("up_proj"));
+    if (failed(up))
+      return failure();
     hidden =
-        b.create<ActivationOp>(kindLoc("act"), up.getType(), activation, up);
+        b.create<ActivationOp>(kindLoc("act"), up->getType(), activation, *up);
   }
   return b.linear(hidden, (weights + ".down").str(), layer, spec.dModel,
                   spec.mlpBias, projLoc("down_proj"));
