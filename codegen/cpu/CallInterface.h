@@ -18,6 +18,8 @@
 #ifndef KILN_CODEGEN_CPU_CALLINTERFACE_H
 #define KILN_CODEGEN_CPU_CALLINTERFACE_H
 
+#include "kiln/model_abi.h"
+
 #include <string>
 #include <vector>
 
@@ -46,11 +48,12 @@ struct KernelArgument {
   /// The number of buffer dimensions; 0 for scalars.
   unsigned rank;
   /// Nonzero for an f32 weight operand of shape [rows, cols] that the
-  /// kernel reads pre-packed into column panels of this many rows: a
-  /// rank-3 buffer (t, c, p) whose element (t, c, p) is weight[p *
-  /// panelWidth + t][c], and 0 for rows past the last (see
-  /// runtime/src/WeightPacking.h). `rank` is then 3.
+  /// kernel reads pre-packed into panels of this many rows, in layout
+  /// `packedFormat`: a rank-3 buffer whose dimensions
+  /// runtime::getPackedWeightDims gives (runtime/src/WeightPacking.h).
+  /// `rank` is then 3.
   unsigned panelWidth = 0;
+  kiln_packed_format packedFormat = KILN_PACKED_F32_PANELS;
 };
 
 /// The arguments of a compiled kernel in call order: operand buffers and

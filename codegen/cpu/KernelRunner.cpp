@@ -12,6 +12,7 @@
 
 #include "codegen/cpu/KernelGenerator.h"
 #include "codegen/cpu/Target.h"
+#include "codegen/cpu/generators/Generators.h"
 #include "codegen/cpu/generators/WeightPrefetch.h"
 #include "kiln/model_abi.h"
 #include "runtime/src/ThreadPool.h"
@@ -115,9 +116,8 @@ toHalideBuffer(const ReferenceTensor &tensor, Halide::Type type) {
   return buffer;
 }
 
-/// The buffer of the [rows, cols] f32 weight `tensor` packed into the
-/// panels that `argument` reads: buffer dimensions (t, c, p), see
-/// CallInterface.h.
+/// The buffer of the [rows, cols] f32 weight `tensor` packed as `argument`
+/// reads it, see CallInterface.h.
 static llvm::Expected<Halide::Buffer<>>
 toPackedWeightBuffer(const ReferenceTensor &tensor,
                      const KernelArgument &argument) {
@@ -130,12 +130,18 @@ toPackedWeightBuffer(const ReferenceTensor &tensor,
   int64_t rows = tensor.getDimSize(0), cols = tensor.getDimSize(1);
   std::vector<float> weight(tensor.getElements().begin(),
                             tensor.getElements().end());
-  Halide::Buffer<float> packed(
-      panelWidth, static_cast<int>(cols),
-      static_cast<int>(runtime::getNumPanels(rows, panelWidth)));
-  runtime::packWeightPanels(weight.data(), rows, cols, panelWidth,
-                            packed.data());
-  return Halide::Buffer<>(packed);
+  std::array<runtime::PackedDim, 3> dims = runtime::getPackedWeightDims(
+      rows, cols, panelWidth, argument.packedFormat);
+  Halide::Type type = argument.packedFormat == KILN_PACKED_BF16X3_TILES
+                          ? Halide::UInt(32)
+                          : Halide::Float(32);
+  // Dense and innermost first, as getPackedWeightDims gives them.
+  Halide::Buffer<> packed(type, static_cast<int>(dims[0].extent),
+                          static_cast<int>(dims[1].extent),
+                          static_cast<int>(dims[2].extent));
+  runtime::packWeight(weight.data(), rows, cols, panelWidth,
+                      argument.packedFormat, packed.data());
+  return packed;
 }
 
 /// The tensor of `buffer` (innermost dimension first), as doubles.
@@ -211,7 +217,8 @@ KernelRunner::create(const KernelSignature &signature, const Schedule &schedule,
       impl->kernel.target.without_feature(Halide::Target::NoRuntime);
   // What compiled models get from the runtime they link.
   impl->kernel.pipeline.set_jit_externs(
-      {{kWeightPrefetchFunction, Halide::JITExtern(kiln_prefetch_part)}});
+      {{kWeightPrefetchFunction, Halide::JITExtern(kiln_prefetch_part)},
+       {kAmxLinearFunction, Halide::JITExtern(kiln_amx_linear)}});
   try {
     impl->kernel.pipeline.compile_jit(impl->jitTarget);
   } catch (const Halide::Error &error) {

@@ -33,7 +33,7 @@ namespace kiln {
 class KernelRunner {
 public:
   /// JIT-compiles the kernel of `signature` with `schedule` for
-  /// `targetCpu` ("host", "avx512", "avx2", "sse41", see
+  /// `targetCpu` ("host", "amx", "avx512", "avx2", "sse41", see
   /// codegen/cpu/Target.h), running parallel loops on a pool of
   /// `numThreads` threads (0: one per available CPU), whose workers are
   /// pinned unless `pin` is false. Fails with the message of an unknown
@@ -54,7 +54,7 @@ public:
   /// Binds the operands (row-major fp64 reference tensors, one per op
   /// operand in operand order; converted to each operand's element type;
   /// an argument with `panelWidth != 0` in the call interface is packed
-  /// with kiln::runtime::packWeightPanels) and allocates the results with
+  /// with kiln::runtime::packWeight) and allocates the results with
   /// `resultShapes` (outermost first), one per result of the signature.
   llvm::Error bind(llvm::ArrayRef<ReferenceTensor> operands,
                    llvm::ArrayRef<llvm::SmallVector<int64_t>> resultShapes);

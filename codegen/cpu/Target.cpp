@@ -59,7 +59,7 @@ CpuLevel detectHostCpuLevel() {
                         [&](StringRef name) { return features.lookup(name); });
   };
   if (hasAll({"avx512f", "avx512bw", "avx512dq", "avx512vl"}))
-    return CpuLevel::Avx512;
+    return hasAll({"amx-tile", "amx-bf16"}) ? CpuLevel::Amx : CpuLevel::Avx512;
   if (hasAll({"avx2", "fma", "f16c"}))
     return CpuLevel::Avx2;
   return CpuLevel::Sse41;
@@ -77,22 +77,32 @@ Halide::Target makeKernelTarget(CpuLevel level) {
   if (level == CpuLevel::Avx2)
     return target;
   target.set_features({Halide::Target::AVX512, Halide::Target::AVX512_Skylake});
-  return target;
+  if (level == CpuLevel::Avx512)
+    return target;
+  // Halide then tunes its code for Sapphire Rapids; only the runtime's AMX
+  // kernel (runtime/src/AmxLinear.cpp) uses the tiles.
+  return target.with_feature(Halide::Target::AVX512_SapphireRapids);
 }
 
 Expected<Halide::Target> parseKernelTarget(StringRef cpu) {
   if (cpu == "host")
     return makeKernelTarget(detectHostCpuLevel());
   std::optional<CpuLevel> level = StringSwitch<std::optional<CpuLevel>>(cpu)
+                                      .Case("amx", CpuLevel::Amx)
                                       .Case("avx512", CpuLevel::Avx512)
                                       .Case("avx2", CpuLevel::Avx2)
                                       .Case("sse41", CpuLevel::Sse41)
                                       .Default(std::nullopt);
   if (!level)
-    return createStringError(inconvertibleErrorCode(),
-                             "unknown target CPU '" + cpu +
-                                 "', expected host, avx512, avx2 or sse41");
+    return createStringError(
+        inconvertibleErrorCode(),
+        "unknown target CPU '" + cpu +
+            "', expected host, amx, avx512, avx2 or sse41");
   return makeKernelTarget(*level);
+}
+
+bool hasAmxTiles(const Halide::Target &target) {
+  return target.has_feature(Halide::Target::AVX512_SapphireRapids);
 }
 
 int getNativeFloatLanes(const Halide::Target &target) {

@@ -16,7 +16,7 @@ HostAbi::HostAbi(MLIRContext *context) {
   i64 = IntegerType::get(context, 64);
   forwardArgs = LLVM::LLVMStructType::getLiteral(
       context, {ptr, ptr, ptr, ptr, ptr, ptr, ptr});
-  packedWeight = LLVM::LLVMStructType::getLiteral(context, {i32, i32});
+  packedWeight = LLVM::LLVMStructType::getLiteral(context, {i32, i32, i32});
   sizeSymbol = LLVM::LLVMStructType::getLiteral(context, {ptr, i64});
   tensorInfo = LLVM::LLVMStructType::getLiteral(context,
                                                 {ptr, i32, i32, ptr, i64, i32});
@@ -57,6 +57,8 @@ std::pair<uint8_t, uint8_t> getHalideTypeCode(Type elementType) {
     return {2, static_cast<uint8_t>(elementType.getIntOrFloatBitWidth())};
   if (elementType.isInteger(1))
     return {1, 1};
+  if (elementType.isUnsignedInteger())
+    return {1, static_cast<uint8_t>(elementType.getIntOrFloatBitWidth())};
   return {0, static_cast<uint8_t>(elementType.getIntOrFloatBitWidth())};
 }
 

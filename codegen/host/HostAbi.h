@@ -33,7 +33,8 @@ struct HostAbi {
   mlir::Type ptr, i8, i16, i32, i64;
   /// kiln_forward_args: seven pointers.
   mlir::LLVM::LLVMStructType forwardArgs;
-  /// kiln_packed_weight_desc: {int32 weight; int32 panel_width;}.
+  /// kiln_packed_weight_desc: {int32 weight; int32 panel_width; int32
+  /// format;}.
   mlir::LLVM::LLVMStructType packedWeight;
   /// kiln_size_symbol: {const char *name; int64_t max;}.
   mlir::LLVM::LLVMStructType sizeSymbol;

@@ -11,6 +11,7 @@
 #include "codegen/host/ForwardLayout.h"
 #include "codegen/host/HostAbi.h"
 #include "codegen/host/ModelDescriptor.h"
+#include "runtime/src/WeightPacking.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -50,18 +51,18 @@ private:
   Value constantInt(Type type, int64_t value);
   /// Fills buffer slot `slot` to describe `value` at `address`.
   void fillBuffer(unsigned slot, Value value, Value address);
-  /// Fills buffer slot `slot` to describe the packed copy of `weight`, with
-  /// panels of `panelWidth` rows, at `address`.
-  void fillPackedBuffer(unsigned slot, BlockArgument weight, int64_t panelWidth,
-                        Value address);
+  /// Fills buffer slot `slot` to describe the packed copy of `weight` that
+  /// `argument` reads, at `address`.
+  void fillPackedBuffer(unsigned slot, BlockArgument weight,
+                        const KernelArgument &argument, Value address);
   /// Sets the fields of buffer slot `slot` other than its dimensions.
   void fillBufferHeader(unsigned slot, Type element, int64_t rank,
                         Value address);
   /// Sets dimension `dim` of buffer slot `slot`.
   void fillDimension(unsigned slot, int32_t dim, Value extent, Value stride);
-  /// The address of the packed copy of `weight` with `panelWidth`, which
-  /// the summary records.
-  Value addressOfPacked(BlockArgument weight, int64_t panelWidth);
+  /// The address of the packed copy of `weight` that `argument` reads,
+  /// which the summary records.
+  Value addressOfPacked(BlockArgument weight, const KernelArgument &argument);
   /// Emits the call of `kernel` for `op`; branches to the exit block with
   /// the kernel's result when it fails.
   LogicalResult emitKernelCall(Operation *op, const CompiledKernel &kernel,
@@ -228,30 +229,34 @@ void ForwardEmitter::fillBuffer(unsigned slot, Value value, Value address) {
 }
 
 void ForwardEmitter::fillPackedBuffer(unsigned slot, BlockArgument weight,
-                                      int64_t panelWidth, Value address) {
-  // Dimensions (lane, column, panel), innermost first: see
-  // kiln_packed_weight_desc.
+                                      const KernelArgument &argument,
+                                      Value address) {
+  // See kiln_packed_format and runtime::getPackedWeightDims.
   auto type = cast<RankedTensorType>(weight.getType());
-  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
-  int64_t panels = (rows + panelWidth - 1) / panelWidth;
-  fillBufferHeader(slot, type.getElementType(), 3, address);
-  fillDimension(slot, 0, constantInt(abi.i64, panelWidth),
-                constantInt(abi.i64, 1));
-  fillDimension(slot, 1, constantInt(abi.i64, cols),
-                constantInt(abi.i64, panelWidth));
-  fillDimension(slot, 2, constantInt(abi.i64, panels),
-                constantInt(abi.i64, panelWidth * cols));
+  std::array<runtime::PackedDim, 3> dims =
+      runtime::getPackedWeightDims(type.getDimSize(0), type.getDimSize(1),
+                                   argument.panelWidth, argument.packedFormat);
+  Type element = argument.packedFormat == KILN_PACKED_BF16X3_TILES
+                     ? builder.getIntegerType(32, /*isSigned=*/false)
+                     : type.getElementType();
+  fillBufferHeader(slot, element, 3, address);
+  for (auto [dim, packed] : llvm::enumerate(dims))
+    fillDimension(slot, dim, constantInt(abi.i64, packed.extent),
+                  constantInt(abi.i64, packed.stride));
 }
 
 Value ForwardEmitter::addressOfPacked(BlockArgument weight,
-                                      int64_t panelWidth) {
+                                      const KernelArgument &argument) {
   int64_t weightIndex = layout.storage.find(weight)->second.index;
-  auto *known = llvm::find_if(summary.packedWeights, [&](const PackedWeight &p) {
-    return p.weight == weightIndex && p.panelWidth == panelWidth;
-  });
+  PackedWeight wanted{weightIndex, argument.panelWidth, argument.packedFormat};
+  auto *known =
+      llvm::find_if(summary.packedWeights, [&](const PackedWeight &p) {
+        return p.weight == wanted.weight && p.panelWidth == wanted.panelWidth &&
+               p.format == wanted.format;
+      });
   int64_t packedIndex = known - summary.packedWeights.begin();
   if (known == summary.packedWeights.end())
-    summary.packedWeights.push_back({weightIndex, panelWidth});
+    summary.packedWeights.push_back(wanted);
   Value &address = packedAddresses[packedIndex];
   if (!address)
     address = loadArgsArrayEntry(PackedWeightsField, packedIndex);
@@ -279,8 +284,8 @@ LogicalResult ForwardEmitter::emitKernelCall(Operation *op,
         return op->emitError() << "kernel " << kernel.name
                                << " reads operand " << argument.index
                                << " packed, but it is not a weight";
-      fillPackedBuffer(slot, weight, argument.panelWidth,
-                       addressOfPacked(weight, argument.panelWidth));
+      fillPackedBuffer(slot, weight, argument,
+                       addressOfPacked(weight, argument));
       continue;
     }
     if (storage.kind == Storage::Kind::Weight)

@@ -2,6 +2,7 @@
 
 #include "codegen/host/ModelDescriptor.h"
 #include "codegen/host/HostAbi.h"
+#include "kiln/model_abi.h"
 
 #include "dialect/KilnOps.h"
 
@@ -161,7 +162,8 @@ public:
       for (auto [index, entry] : llvm::enumerate(packed)) {
         Value value =
             structValue(abi.packedWeight, {constant(abi.i32, entry.weight),
-                                           constant(abi.i32, entry.panelWidth)});
+                                           constant(abi.i32, entry.panelWidth),
+                                           constant(abi.i32, entry.format)});
         array = builder.create<LLVM::InsertValueOp>(loc, array, value, index);
       }
       return array;
@@ -304,14 +306,14 @@ LogicalResult buildModelDescriptor(ModuleOp hostModule, func::FuncOp forward,
       abi.modelDesc, kModelDescriptorSymbol, LLVM::Linkage::External, [&] {
         return emitter.structValue(
             abi.modelDesc,
-            {emitter.constant(abi.i32, 2), // KILN_MODEL_ABI_VERSION
+            {emitter.constant(abi.i32, KILN_MODEL_ABI_VERSION),
              emitter.addressOf(nameGlobal), emitter.addressOf(kindGlobal),
              count(shapes.symbols.size()), emitter.addressOf(sizesGlobal),
              count(inputs.size()), emitter.addressOf(inputsGlobal),
              count(weights.size()), emitter.addressOf(weightsGlobal),
              count(summary.packedWeights.size()),
-             emitter.addressOf(packedGlobal),
-             count(outputs.size()), emitter.addressOf(outputsGlobal),
+             emitter.addressOf(packedGlobal), count(outputs.size()),
+             emitter.addressOf(outputsGlobal),
              emitter.constant(abi.i64, arenaBytes.getInt()),
              count(kernelCallNames.size()), emitter.addressOf(callNamesGlobal),
              emitter.addressOf("kiln_forward")});

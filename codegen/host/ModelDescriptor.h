@@ -34,6 +34,8 @@ struct PackedWeight {
   int64_t weight;
   /// The rows per panel.
   int64_t panelWidth;
+  /// The layout (a kiln_packed_format).
+  int32_t format;
 };
 
 /// What the generated `kiln_forward` calls and reads.

@@ -124,9 +124,9 @@ static Status checkTensorList(const kiln_model_desc &desc, int32_t count,
   return ok();
 }
 
-/// Checks that every packed weight of `desc` names a rank-2 f32 weight and a
-/// positive panel width, and that a weight read only packed has a packed
-/// copy.
+/// Checks that every packed weight of `desc` names a rank-2 f32 weight, a
+/// positive panel width and a known format, and that a weight read only
+/// packed has a packed copy.
 static Status checkPackedWeights(const kiln_model_desc &desc) {
   if (Status error = checkArray(desc, desc.num_packed_weights,
                                 desc.packed_weights, "packed weights"))
@@ -149,6 +149,19 @@ static Status checkPackedWeights(const kiln_model_desc &desc) {
       return invalidDescriptor(desc, what + " has panel width " +
                                          std::to_string(packed.panel_width) +
                                          ", expected at least 1");
+    if (packed.format != KILN_PACKED_F32_PANELS &&
+        packed.format != KILN_PACKED_BF16X3_TILES)
+      return invalidDescriptor(desc, what + " has format " +
+                                         std::to_string(packed.format) +
+                                         ", expected 0 (f32 panels) or 1 "
+                                         "(bf16x3 tiles)");
+    if (packed.format == KILN_PACKED_BF16X3_TILES &&
+        packed.panel_width % 32 != 0)
+      return invalidDescriptor(desc, what +
+                                         " has bf16x3 tiles of panel "
+                                         "width " +
+                                         std::to_string(packed.panel_width) +
+                                         ", expected a multiple of 32");
     isPacked[packed.weight] = true;
   }
   for (int32_t i = 0; i < desc.num_weights; ++i)

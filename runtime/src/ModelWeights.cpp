@@ -189,15 +189,14 @@ Status ModelWeights::pack(const kiln_model_desc &desc) {
     const kiln_packed_weight_desc &packed = desc.packed_weights[i];
     const kiln_tensor_desc &weight = desc.weights[packed.weight];
     int64_t rows = weight.dims[0], cols = weight.dims[1];
-    size_t floats = static_cast<size_t>(
-        getPackedWeightSize(rows, cols, packed.panel_width));
+    auto format = static_cast<kiln_packed_format>(packed.format);
     if (Status error = packedBuffers[i].reserve(
-            floats * sizeof(float),
+            static_cast<size_t>(
+                getPackedWeightBytes(rows, cols, packed.panel_width, format)),
             "packed copy of weight " + quote(weight.name)))
       return error;
-    packWeightPanels(static_cast<const float *>(pointers[packed.weight]), rows,
-                     cols, packed.panel_width,
-                     static_cast<float *>(packedBuffers[i].data()));
+    packWeight(static_cast<const float *>(pointers[packed.weight]), rows, cols,
+               packed.panel_width, format, packedBuffers[i].data());
     packedPointers[i] = packedBuffers[i].data();
   }
   for (int32_t i = 0; i < desc.num_weights; ++i) {

@@ -242,8 +242,9 @@ TEST(KernelCompilerTest, InvalidTunedScheduleIsAnErrorOnTheOp) {
 TEST(KernelCompilerTest, UnknownTargetIsAnError) {
   KernelCompilerOptions options;
   options.targetCpu = "neon";
-  EXPECT_EQ(compileError(kScale, options),
-            "unknown target CPU 'neon', expected host, avx512, avx2 or sse41");
+  EXPECT_EQ(
+      compileError(kScale, options),
+      "unknown target CPU 'neon', expected host, amx, avx512, avx2 or sse41");
 }
 
 } // namespace

@@ -103,8 +103,12 @@ TEST(KernelRunnerTest, KernelReportsAnExtentItWasNotCompiledFor) {
   std::string message = messageOf(std::move(error));
   EXPECT_EQ(message.rfind("the kernel of kiln.linear failed: ", 0), 0u)
       << message;
-  // Halide's own check of the baked extent.
-  EXPECT_NE(message.find("(23) == 24"), std::string::npos) << message;
+  // Halide's own check of the baked extent, or, where the schedule's
+  // bounds inference runs first (AMX kernels), of the access past it.
+  EXPECT_TRUE(message.find("(23) == 24") != std::string::npos ||
+              message.find("input is accessed at 23, which is beyond the "
+                           "max (22)") != std::string::npos)
+      << message;
 }
 
 TEST(KernelRunnerTest, BindRejectsAWrongNumberOfOperandsOrResults) {

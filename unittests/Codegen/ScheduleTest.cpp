@@ -183,8 +183,8 @@ TEST(TargetTest, UnknownTargetIsAnError) {
   llvm::Expected<Halide::Target> target = parseKernelTarget("avx1024");
   ASSERT_FALSE(bool(target));
   EXPECT_EQ(llvm::toString(target.takeError()),
-            "unknown target CPU 'avx1024', expected host, avx512, avx2 or "
-            "sse41");
+            "unknown target CPU 'avx1024', expected host, amx, avx512, avx2 "
+            "or sse41");
 }
 
 } // namespace

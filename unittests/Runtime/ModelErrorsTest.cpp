@@ -161,7 +161,7 @@ TEST(DescriptorTest, OtherAbiVersionsAreRefused) {
                 [](kiln_model_desc &desc) { desc.abi_version = 1; },
                 KILN_STATUS_UNSUPPORTED),
             "model 'toy' was compiled for model ABI version 1, but this "
-            "runtime implements version 2");
+            "runtime implements version 3");
 }
 
 TEST(DescriptorTest, InconsistentDescriptorsAreRefused) {
@@ -230,19 +230,28 @@ TEST(DescriptorTest, InconsistentPackedWeightsAreRefused) {
     packedWeights[0] = packed;
     return [](kiln_model_desc &desc) { desc.packed_weights = packedWeights; };
   };
-  EXPECT_EQ(openModifiedDescriptor(withPacked({4, 3}),
+  EXPECT_EQ(openModifiedDescriptor(withPacked({4, 3, KILN_PACKED_F32_PANELS}),
                                    KILN_STATUS_INVALID_ARGUMENT),
             "invalid descriptor of model 'toy': packed weight 0 copies weight "
             "4, but the model has 4");
-  EXPECT_EQ(openModifiedDescriptor(withPacked({1, 3}),
+  EXPECT_EQ(openModifiedDescriptor(withPacked({1, 3, KILN_PACKED_F32_PANELS}),
                                    KILN_STATUS_INVALID_ARGUMENT),
             "invalid descriptor of model 'toy': packed weight 0 copies weight "
             "'embed.scale', which is not a rank-2 f32 matrix");
-  EXPECT_EQ(openModifiedDescriptor(withPacked({3, 0}),
+  EXPECT_EQ(openModifiedDescriptor(withPacked({3, 0, KILN_PACKED_F32_PANELS}),
                                    KILN_STATUS_INVALID_ARGUMENT),
             "invalid descriptor of model 'toy': packed weight 0 has panel "
             "width 0, expected at least 1");
-  EXPECT_EQ(openModifiedDescriptor(withPacked({0, 3}),
+  EXPECT_EQ(openModifiedDescriptor(withPacked({3, 32, 2}),
+                                   KILN_STATUS_INVALID_ARGUMENT),
+            "invalid descriptor of model 'toy': packed weight 0 has format 2, "
+            "expected 0 (f32 panels) or 1 (bf16x3 tiles)");
+  EXPECT_EQ(
+      openModifiedDescriptor(withPacked({3, 48, KILN_PACKED_BF16X3_TILES}),
+                             KILN_STATUS_INVALID_ARGUMENT),
+      "invalid descriptor of model 'toy': packed weight 0 has bf16x3 "
+      "tiles of panel width 48, expected a multiple of 32");
+  EXPECT_EQ(openModifiedDescriptor(withPacked({0, 3, KILN_PACKED_F32_PANELS}),
                                    KILN_STATUS_INVALID_ARGUMENT),
             "invalid descriptor of model 'toy': weight 'lm_head' is read only "
             "packed but has no packed copy");

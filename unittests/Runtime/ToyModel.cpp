@@ -185,7 +185,7 @@ static const kiln_tensor_desc toyWeights[] = {
 };
 
 static const kiln_packed_weight_desc toyPackedWeights[] = {
-    {3, toyHeadPanelWidth}};
+    {3, toyHeadPanelWidth, KILN_PACKED_F32_PANELS}};
 
 static const kiln_tensor_desc toyOutputs[] = {
     {"logits", KILN_DTYPE_F32, 3, logitsDims, 0, 0},

@@ -7,11 +7,13 @@
 
 #include "codegen/cpu/generators/GeneratorSupport.h"
 #include "codegen/cpu/Target.h"
+#include "runtime/src/WeightPacking.h"
 
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <array>
 #include <cmath>
 
 using namespace llvm;
@@ -101,26 +103,28 @@ Halide::ImageParam KernelBuilder::addOperand(unsigned index,
 
 Halide::ImageParam
 KernelBuilder::addPackedWeightOperand(unsigned index, const std::string &name,
-                                     int panelWidth) {
+                                      int panelWidth,
+                                      kiln_packed_format format) {
   const TensorPattern &pattern = signature.getOperands()[index];
   assert(pattern.getRank() == 2 && !pattern.isRuntimeDim(0) &&
          !pattern.isRuntimeDim(1) && "packed weights are static matrices");
-  int rows = static_cast<int>(pattern.dims[0]);
-  int cols = static_cast<int>(pattern.dims[1]);
-  int panels = (rows + panelWidth - 1) / panelWidth;
-  Halide::ImageParam param(getHalideType(pattern.elementType), 3, name);
-  int extents[] = {panelWidth, cols, panels};
-  for (auto [dim, extent] : llvm::enumerate(extents)) {
-    param.dim(dim).set_min(0).set_extent(extent);
+  bool isTiles = format == KILN_PACKED_BF16X3_TILES;
+  Halide::ImageParam param(
+      isTiles ? Halide::UInt(32) : getHalideType(pattern.elementType), 3, name);
+  // Dense, as the host code and the runtime lay them out.
+  std::array<runtime::PackedDim, 3> dims = runtime::getPackedWeightDims(
+      pattern.dims[0], pattern.dims[1], panelWidth, format);
+  for (auto [dim, packed] : llvm::enumerate(dims)) {
+    int extent = static_cast<int>(packed.extent);
+    param.dim(dim).set_min(0).set_extent(extent).set_stride(
+        static_cast<int>(packed.stride));
     param.dim(dim).set_estimate(0, extent);
   }
-  // Dense panels: the host code and the runtime lay them out so.
-  param.dim(1).set_stride(panelWidth);
-  param.dim(2).set_stride(panelWidth * cols);
   inputs.push_back(param);
   KernelArgument argument{KernelArgument::Kind::Operand, index, name,
                           pattern.elementType, 3};
   argument.panelWidth = panelWidth;
+  argument.packedFormat = format;
   interface.arguments.push_back(argument);
   return param;
 }

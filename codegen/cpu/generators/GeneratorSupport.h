@@ -48,13 +48,15 @@ public:
   /// added.
   Halide::ImageParam addOperand(unsigned index, const std::string &name);
 
-  /// The buffer parameter of operand `index`, a static [rows, cols] weight,
-  /// read pre-packed into panels of `panelWidth` rows (see
-  /// KernelArgument::panelWidth): dimensions (lane, column, panel) with
-  /// every extent and stride fixed.
+  /// The buffer parameter of operand `index`, a static [rows, cols] f32
+  /// weight, read pre-packed into panels of `panelWidth` rows in layout
+  /// `format` (see KernelArgument::panelWidth), with every extent and
+  /// stride fixed: f32 (lane, column, panel) for f32 panels, pairs of bf16
+  /// bits (uint32) for bf16x3 tiles.
   Halide::ImageParam addPackedWeightOperand(unsigned index,
                                             const std::string &name,
-                                            int panelWidth);
+                                            int panelWidth,
+                                            kiln_packed_format format);
 
   /// Makes `func` result `index`, constraining its output buffer like the
   /// operands. Results must be added in result order.

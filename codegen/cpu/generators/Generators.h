@@ -25,6 +25,11 @@ const KernelGenerator &getEmbeddingGenerator();
 const KernelGenerator &getLayoutGenerator();
 /// `kiln.linear` and `kiln.matmul` (Linear.cpp).
 const KernelGenerator &getLinearGenerator();
+
+/// The runtime function that packed linear kernels scheduled for AMX call
+/// as an extern stage (`kiln_amx_linear` in kiln/model_abi.h); JIT users
+/// bind it to the runtime's.
+inline constexpr const char *kAmxLinearFunction = "kiln_amx_linear";
 /// Causal, sliding-window and padding masks (Masks.cpp).
 const KernelGenerator &getMaskGenerator();
 /// Layer, RMS and L2 normalisation, alone or after an add (Norms.cpp).

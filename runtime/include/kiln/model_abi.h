@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-#define KILN_MODEL_ABI_VERSION 2
+#define KILN_MODEL_ABI_VERSION 3
 
 /// Alignment in bytes of the arena and of every buffer in it.
 #define KILN_ARENA_ALIGNMENT 64
@@ -70,16 +70,32 @@ typedef struct kiln_tensor_desc {
 /// kiln_packed_weight_desc): the runtime may release it once they are made.
 #define KILN_TENSOR_READ_ONLY_PACKED 2u
 
+/// The layouts of packed weights (kiln_packed_weight_desc::format). Both
+/// group the rows of a row-major f32 [rows, cols] weight into panels of
+/// `panel_width` rows, padded with zero rows to whole panels.
+typedef enum kiln_packed_format {
+  /// f32, each panel stored column by column: element [p][c][t] of the
+  /// copy (row-major, ceil(rows / panel_width) * cols * panel_width
+  /// floats) is weight[p * panel_width + t][c].
+  KILN_PACKED_F32_PANELS = 0,
+  /// The three bf16 pieces (hi, mid, lo) that sum to each f32 value
+  /// exactly, in the tiles that AMX kernels read (runtime/src/AmxLayout.h):
+  /// per panel, per group of 16 rows, per step of 32 columns (the last
+  /// padded with zeros), the three pieces' tiles of 16 column pairs by 16
+  /// rows, each row's two columns adjacent. `panel_width` is a multiple of
+  /// 32.
+  KILN_PACKED_BF16X3_TILES = 1,
+} kiln_packed_format;
+
 /// A copy of a weight in the layout a kernel reads, which the runtime makes
-/// once, after loading the weights. Weight `weight` is a row-major f32
-/// [rows, cols] matrix; its packed copy groups the rows into panels of
-/// `panel_width` rows, each stored column by column: element [p][c][t] of
-/// the copy (row-major, ceil(rows / panel_width) * cols * panel_width
-/// floats) is weight[p * panel_width + t][c], or 0 for rows past the last.
+/// once, after loading the weights.
 typedef struct kiln_packed_weight_desc {
-  /// The index of the weight in kiln_model_desc::weights.
+  /// The index of the weight in kiln_model_desc::weights, a row-major f32
+  /// [rows, cols] matrix.
   int32_t weight;
   int32_t panel_width;
+  /// A kiln_packed_format.
+  int32_t format;
 } kiln_packed_weight_desc;
 
 /// Everything one call of `forward` reads and writes. All tensors are dense
@@ -174,6 +190,19 @@ void kiln_kernel_error(void *user_context, const char *message);
 /// the bytes may lie past the weights.
 int32_t kiln_prefetch_part(const void *base, int64_t offset, int64_t bytes,
                            int32_t part, int32_t parts);
+
+/// Computes a block of a linear layer on AMX tiles at f32 accuracy, as the
+/// extern stage of packed linear kernels scheduled for AMX
+/// (runtime/src/AmxLinear.cpp): `out` (lane, row, panel, batch...) is the
+/// product of the input's bf16 pieces `pieces` (tile-major, see
+/// runtime/src/AmxLayout.h) and the weight's `weight`
+/// (KILN_PACKED_BF16X3_TILES) over `depth` input features. Answers
+/// Halide's bounds queries; fails through kiln_kernel_error where the CPU
+/// or OS provides no AMX.
+struct halide_buffer_t;
+int32_t kiln_amx_linear(struct halide_buffer_t *pieces,
+                        struct halide_buffer_t *weight, int32_t depth,
+                        struct halide_buffer_t *out);
 
 /// Marks the start and end of kernel call `call` (an index into
 /// `kernel_call_names`) for the profiler passed in kiln_forward_args; do
