@@ -115,7 +115,10 @@ struct BlockChunk {
 
 /// Accumulates a chunk into a 32 x 32 block of the output in tiles 0-3
 /// (rows 0-15 and 16-31 by features 0-15 and 16-31), loading and storing
-/// it at `out` with a row stride of `outRowBytes`.
+/// it at `out` with a row stride of `outRowBytes`. With `kIsHalf`, only
+/// the block's first 16 rows, in tiles 0-1: a tile product costs the same
+/// whatever its rows, so short inputs take half the products.
+template <bool kIsHalf>
 __attribute__((target("amx-tile,amx-bf16"))) void
 accumulateBlock(const BlockChunk &chunk, float *out, int64_t outRowBytes) {
   constexpr int64_t tileRowBytes = 64;
@@ -125,13 +128,17 @@ accumulateBlock(const BlockChunk &chunk, float *out, int64_t outRowBytes) {
   if (chunk.isFirst) {
     _tile_zero(0);
     _tile_zero(1);
-    _tile_zero(2);
-    _tile_zero(3);
+    if constexpr (!kIsHalf) {
+      _tile_zero(2);
+      _tile_zero(3);
+    }
   } else {
     _tile_loadd(0, bytes, outRowBytes);
     _tile_loadd(1, bytes + secondCols, outRowBytes);
-    _tile_loadd(2, secondRows, outRowBytes);
-    _tile_loadd(3, secondRows + secondCols, outRowBytes);
+    if constexpr (!kIsHalf) {
+      _tile_loadd(2, secondRows, outRowBytes);
+      _tile_loadd(3, secondRows + secondCols, outRowBytes);
+    }
   }
   for (int64_t step = 0; step < chunk.steps; ++step) {
     const uint16_t *input = chunk.input + step * kPieces * kTileElements;
@@ -141,7 +148,8 @@ accumulateBlock(const BlockChunk &chunk, float *out, int64_t outRowBytes) {
       if (inputPiece != loadedInputPiece) {
         const uint16_t *rows = input + inputPiece * kTileElements;
         _tile_loadd(4, rows, tileRowBytes);
-        _tile_loadd(5, rows + chunk.inputGroupStride, tileRowBytes);
+        if constexpr (!kIsHalf)
+          _tile_loadd(5, rows + chunk.inputGroupStride, tileRowBytes);
         loadedInputPiece = inputPiece;
       }
       const uint16_t *cols = weight + weightPiece * kTileElements;
@@ -149,14 +157,18 @@ accumulateBlock(const BlockChunk &chunk, float *out, int64_t outRowBytes) {
       _tile_loadd(7, cols + chunk.weightGroupStride, tileRowBytes);
       _tile_dpbf16ps(0, 4, 6);
       _tile_dpbf16ps(1, 4, 7);
-      _tile_dpbf16ps(2, 5, 6);
-      _tile_dpbf16ps(3, 5, 7);
+      if constexpr (!kIsHalf) {
+        _tile_dpbf16ps(2, 5, 6);
+        _tile_dpbf16ps(3, 5, 7);
+      }
     }
   }
   _tile_stored(0, bytes, outRowBytes);
   _tile_stored(1, bytes + secondCols, outRowBytes);
-  _tile_stored(2, secondRows, outRowBytes);
-  _tile_stored(3, secondRows + secondCols, outRowBytes);
+  if constexpr (!kIsHalf) {
+    _tile_stored(2, secondRows, outRowBytes);
+    _tile_stored(3, secondRows + secondCols, outRowBytes);
+  }
 }
 
 /// One panel's output rows for one batch index.
@@ -197,7 +209,7 @@ void computePanel(const PanelTask &task) {
             task.weight + col / kTileRows * weightGroupStride + chunkOffset;
         float *out = task.out + row * task.outRowStride + col;
         if (isFull) {
-          accumulateBlock(chunk, out, task.outRowStride * sizeof(float));
+          accumulateBlock<false>(chunk, out, task.outRowStride * sizeof(float));
           continue;
         }
         int64_t rowsLeft = task.rows - row;
@@ -205,7 +217,10 @@ void computePanel(const PanelTask &task) {
           for (int64_t r = 0; r < rowsLeft; ++r)
             std::memcpy(partial + r * kBlockCols, out + r * task.outRowStride,
                         kBlockCols * sizeof(float));
-        accumulateBlock(chunk, partial, kBlockCols * sizeof(float));
+        if (rowsLeft <= kTileRows)
+          accumulateBlock<true>(chunk, partial, kBlockCols * sizeof(float));
+        else
+          accumulateBlock<false>(chunk, partial, kBlockCols * sizeof(float));
         for (int64_t r = 0; r < rowsLeft; ++r)
           std::memcpy(out + r * task.outRowStride, partial + r * kBlockCols,
                       kBlockCols * sizeof(float));

@@ -256,13 +256,15 @@ private:
                               : std::vector<int64_t>{0},
                        hasAmx ? 1 : 0);
     // A task's chunk of the input's pieces, 6 bytes per feature and row,
-    // stays in L2 while the task walks its panel: on [512x768]x[768x3072],
-    // blocks of 128 rows instead of all 512 took the kernel from 220 to
-    // 251 GFLOP/s on one thread (64 rows: 222).
+    // stays in L2 while the task walks its panel, but each task reads its
+    // panel's weights again, from memory in models: on [512x768]x[768x3072]
+    // (one thread), tasks of 512 rows ran at 220 GFLOP/s, of 256 at 252,
+    // of 128 at 251 and of 64 at 222; GPT-2 small at seq 512 (2 threads)
+    // took 311, 314 and 331 ms with 512, 256 and 128 rows.
     space.addParameter("amx_rows_per_task",
                        "with amx, most rows per parallel task; the rows are "
                        "split into blocks of equal size",
-                       {32, 64, 128, 256, 512, 1024}, 128);
+                       {32, 64, 128, 256, 512, 1024}, 256);
     addParallelParameter(space);
     space.addConstraint(
         "panel_width is a multiple of vector", [](const Schedule &schedule) {
