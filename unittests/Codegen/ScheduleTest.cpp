@@ -130,6 +130,40 @@ TEST(ScheduleSpaceTest, PackedLinearTilesFillTheVectorRegisters) {
   EXPECT_EQ(avx2.get("tile_rows"), 6);
 }
 
+TEST(ScheduleSpaceTest, PackedLinearOnAmxTargets) {
+  // AMX targets multiply on the tiles by default, in panels of 128; other
+  // targets cannot.
+  Schedule amx = defaultLinearSchedule("amx", /*isPacked=*/true);
+  EXPECT_EQ(amx.get("amx"), 1);
+  EXPECT_EQ(amx.get("panel_width"), 128);
+  EXPECT_EQ(amx.get("amx_rows_per_task"), 256);
+  EXPECT_EQ(defaultLinearSchedule("avx512", /*isPacked=*/true).get("amx"), 0);
+
+  KernelSignature signature("kiln.linear");
+  signature.setAttr("packed_weight", int64_t(1));
+  ScheduleSpace space = llvm::cantFail(getKernelScheduleSpace(
+      signature, llvm::cantFail(parseKernelTarget("amx"))));
+  // Panels of whole tiles, and no autoscheduler, which cannot place the
+  // extern stage.
+  Schedule narrow = amx;
+  narrow.set("panel_width", 48);
+  EXPECT_EQ(llvm::toString(space.verify(narrow)),
+            "schedule {\"amx\":1,\"amx_rows_per_task\":256,\"autoscheduler\":0,"
+            "\"k_block\":128,\"max_row_tiles_per_task\":32,\"pack_input\":0,"
+            "\"panel_width\":48,\"parallel\":1,\"prefetch\":1,\"tile_rows\":6,"
+            "\"vector\":16} violates the constraint: amx needs a panel_width "
+            "that is a multiple of 32");
+  Schedule autoscheduled = amx;
+  autoscheduled.set("autoscheduler", 1);
+  EXPECT_TRUE(llvm::errorToBool(space.verify(autoscheduled)));
+  // Without amx, the f32 register tile must fit again.
+  Schedule f32 = amx;
+  f32.set("amx", 0);
+  EXPECT_TRUE(llvm::errorToBool(space.verify(f32)));
+  f32.set("panel_width", 64);
+  EXPECT_FALSE(llvm::errorToBool(space.verify(f32)));
+}
+
 /// The default `rows_per_task` of the `kiln.split_heads` kernel that writes
 /// rows of `rowLength` elements (kRuntimeDim: a run-time length).
 int64_t defaultRowsPerTask(int64_t rowLength) {
@@ -150,9 +184,14 @@ TEST(ScheduleSpaceTest, PointwiseTasksCoverAtLeast4096Elements) {
 }
 
 TEST(TargetTest, NamedTargetsHaveTheirFeatures) {
+  llvm::Expected<Halide::Target> amx = parseKernelTarget("amx");
+  ASSERT_TRUE(bool(amx));
+  EXPECT_TRUE(hasAmxTiles(*amx));
+  EXPECT_TRUE(amx->has_feature(Halide::Target::AVX512_Skylake));
   llvm::Expected<Halide::Target> avx512 = parseKernelTarget("avx512");
   ASSERT_TRUE(bool(avx512));
   EXPECT_TRUE(avx512->has_feature(Halide::Target::AVX512_Skylake));
+  EXPECT_FALSE(hasAmxTiles(*avx512));
   EXPECT_TRUE(avx512->has_feature(Halide::Target::NoRuntime));
   llvm::Expected<Halide::Target> avx2 = parseKernelTarget("avx2");
   ASSERT_TRUE(bool(avx2));

@@ -285,6 +285,14 @@ private:
                           return !schedule.get("amx") ||
                                  schedule.get("panel_width") % 32 == 0;
                         });
+    // The autoschedulers cannot place the AMX kernel's extern stage.
+    space.addConstraint(
+        "amx kernels keep the generator's schedule (autoscheduler 0)",
+        [](const Schedule &schedule) {
+          return !schedule.get("amx") ||
+                 !schedule.contains(kAutoschedulerParameter) ||
+                 schedule.get(kAutoschedulerParameter) == 0;
+        });
     return space;
   }
 
