@@ -273,11 +273,6 @@ int32_t kiln_amx_linear(halide_buffer_t *pieces, halide_buffer_t *weight,
     setRequiredRegions(pieces, weight, depth, out);
     return 0;
   }
-  if (!isAmxUsable()) {
-    kiln_kernel_error(nullptr, "this kernel needs AMX tiles with bf16, which "
-                               "this CPU or OS does not provide");
-    return -1;
-  }
   PanelTask task;
   task.width = out->dim[0].extent;
   task.rows = out->dim[1].extent;
@@ -288,6 +283,11 @@ int32_t kiln_amx_linear(halide_buffer_t *pieces, halide_buffer_t *weight,
       out->dim[1].min % kBlockRows != 0) {
     kiln_kernel_error(nullptr, "the AMX linear kernel computes blocks of 32 "
                                "rows and panels of whole 32 features");
+    return -1;
+  }
+  if (!isAmxUsable()) {
+    kiln_kernel_error(nullptr, "this kernel needs AMX tiles with bf16, which "
+                               "this CPU or OS does not provide");
     return -1;
   }
   const auto *piecesData =
