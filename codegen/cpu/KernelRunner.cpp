@@ -218,7 +218,8 @@ KernelRunner::create(const KernelSignature &signature, const Schedule &schedule,
   // What compiled models get from the runtime they link.
   impl->kernel.pipeline.set_jit_externs(
       {{kWeightPrefetchFunction, Halide::JITExtern(kiln_prefetch_part)},
-       {kAmxLinearFunction, Halide::JITExtern(kiln_amx_linear)}});
+       {kAmxLinearFunction, Halide::JITExtern(kiln_amx_linear)},
+       {kAmxAttentionFunction, Halide::JITExtern(kiln_amx_attention)}});
   try {
     impl->kernel.pipeline.compile_jit(impl->jitTarget);
   } catch (const Halide::Error &error) {

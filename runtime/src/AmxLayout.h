@@ -1,19 +1,21 @@
 //===- AmxLayout.h - Operands as AMX kernels read them ----------*- C++ -*-===//
 //
-// AMX multiplies tiles of bf16 into f32 accumulators. Linear layers reach
-// f32 accuracy on it by splitting every f32 value x exactly into three
-// bf16 pieces, x = hi + mid + lo, each the truncation of what the ones
-// before it leave (8 significant bits each), and summing six products of
-// pieces (see AmxLinear.cpp).
+// AMX multiplies tiles of bf16 into f32 accumulators. The runtime's
+// kernels reach f32 accuracy on it by splitting every f32 value x exactly
+// into three bf16 pieces, x = hi + mid + lo, each the truncation of what
+// the ones before it leave (8 significant bits each), and summing six
+// products of pieces (AmxTiles.h).
 //
-// Both operands are stored tile-major: tile (piece p, group g of 16 rows
-// of the operand, step s of 32 features of the contraction) is the 1 KiB
-// at element ((g * steps + s) * 3 + p) * 512, so that a group's tiles form
-// one contiguous stream along the contraction. Within a tile:
-// - the input's tile holds 16 rows of 32 features, row-major;
-// - the weight's tile holds 16 pairs of features by 16 output features,
-//   each output feature's pair adjacent ([pair][output][2]), which is the
-//   layout of AMX's second operand.
+// Both operands of a product are stored tile-major: tile (piece p, group g
+// of 16 rows of the operand, step s of 32 features of the contraction) is
+// the 1 KiB at element ((g * steps + s) * 3 + p) * 512, so that a group's
+// tiles form one contiguous stream along the contraction. Within a tile:
+// - the first operand's tile holds 16 rows of 32 features, row-major (a
+//   linear layer's input);
+// - the second operand's tile holds 16 pairs of features by 16 columns,
+//   each column's pair adjacent ([pair][column][2]), which is the layout
+//   of AMX's second operand (a linear layer's weight, whose columns are
+//   output features).
 //
 //===----------------------------------------------------------------------===//
 

@@ -4,14 +4,7 @@
 // than ten times as fast per core as f32 FMAs on AVX-512 (measured on a
 // Sapphire Rapids core: 3.1 TFLOP/s of bf16 products against 231 GFLOP/s
 // of f32 FMAs). With both operands split into three bf16 pieces each
-// (AmxLayout.h),
-//
-//   a * b = a_hi b_hi + a_hi b_mid + a_mid b_hi
-//         + a_hi b_lo + a_mid b_mid + a_lo b_hi + O(2^-24 |a b|),
-//
-// so six bf16 products, each exact in the f32 accumulator, give the
-// product to the rounding error of one f32 operation: the terms left out
-// are below 2^-24 relative.
+// (AmxLayout.h), six bf16 products give f32 accuracy (AmxTiles.h).
 //
 // The kernels split the input once per call (in Halide, see
 // codegen/cpu/generators/Linear.cpp) and the weight once, at load time
@@ -24,152 +17,20 @@
 //===----------------------------------------------------------------------===//
 
 #include "kiln/model_abi.h"
-#include "runtime/src/AmxLayout.h"
-
-#include <HalideRuntime.h>
+#include "runtime/src/AmxTiles.h"
 
 #include <algorithm>
-#include <cpuid.h>
 #include <cstring>
-#include <immintrin.h>
 #include <vector>
-
-#ifdef __linux__
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
 
 using namespace kiln::runtime::amx;
 
 namespace {
 
-/// Output rows and features of one register block of 2 x 2 tiles.
-constexpr int64_t kBlockRows = 2 * kTileRows;
-constexpr int64_t kBlockCols = 2 * kTileRows;
 /// Contraction steps per chunk: a 32-row block's input chunk (144 KiB) and
 /// a panel's weight chunk stay in L2 while every block of the panel reads
 /// them.
 constexpr int64_t kChunkSteps = 24;
-/// The six products (input piece, weight piece), grouped by input piece.
-constexpr int kProducts[][2] = {{0, 0}, {0, 1}, {0, 2}, {1, 0}, {1, 1}, {2, 0}};
-
-/// Whether this CPU has AMX with bf16 and the OS lets this process use
-/// its tile state; asked once.
-bool isAmxUsable() {
-  static const bool usable = [] {
-    unsigned eax, ebx, ecx, edx;
-    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
-      return false;
-    bool hasAmxBf16 = edx & (1u << 22), hasAmxTile = edx & (1u << 24);
-    if (!hasAmxBf16 || !hasAmxTile)
-      return false;
-#ifdef __linux__
-    // Linux hands out the 8 KiB tile state only on request.
-    constexpr int archReqXcompPerm = 0x1023, xfeatureXtiledata = 18;
-    return syscall(SYS_arch_prctl, archReqXcompPerm, xfeatureXtiledata) == 0;
-#else
-    return false;
-#endif
-  }();
-  return usable;
-}
-
-/// The tile configuration (palette 1) of the kernels: tiles 0-3 hold the
-/// f32 accumulators, 4-5 the input, 6-7 the weights; all 16 rows of 64
-/// bytes.
-struct alignas(64) TileConfig {
-  uint8_t palette = 1;
-  uint8_t startRow = 0;
-  uint8_t reserved[14] = {};
-  uint16_t bytesPerRow[16] = {};
-  uint8_t rows[16] = {};
-
-  TileConfig() {
-    for (int tile = 0; tile < 8; ++tile) {
-      bytesPerRow[tile] = 64;
-      rows[tile] = kTileRows;
-    }
-  }
-};
-
-__attribute__((target("amx-tile"))) void loadTileConfig() {
-  static const TileConfig config;
-  _tile_loadconfig(&config);
-}
-
-__attribute__((target("amx-tile"))) void releaseTiles() { _tile_release(); }
-
-/// One 32 x 32 block's share of a chunk of the contraction.
-struct BlockChunk {
-  /// The first tile of the chunk in the streams of the block's two row
-  /// groups of the input, the second `inputGroupStride` elements after
-  /// the first; likewise for the two feature groups of the weight.
-  const uint16_t *input;
-  int64_t inputGroupStride;
-  const uint16_t *weight;
-  int64_t weightGroupStride;
-  int64_t steps;
-  /// Whether the accumulators start from 0 rather than from `out`.
-  bool isFirst;
-};
-
-/// Accumulates a chunk into a 32 x 32 block of the output in tiles 0-3
-/// (rows 0-15 and 16-31 by features 0-15 and 16-31), loading and storing
-/// it at `out` with a row stride of `outRowBytes`. With `kIsHalf`, only
-/// the block's first 16 rows, in tiles 0-1: a tile product costs the same
-/// whatever its rows, so short inputs take half the products.
-template <bool kIsHalf>
-__attribute__((target("amx-tile,amx-bf16"))) void
-accumulateBlock(const BlockChunk &chunk, float *out, int64_t outRowBytes) {
-  constexpr int64_t tileRowBytes = 64;
-  char *bytes = reinterpret_cast<char *>(out);
-  char *secondRows = bytes + kTileRows * outRowBytes;
-  constexpr int64_t secondCols = kTileRows * sizeof(float);
-  if (chunk.isFirst) {
-    _tile_zero(0);
-    _tile_zero(1);
-    if constexpr (!kIsHalf) {
-      _tile_zero(2);
-      _tile_zero(3);
-    }
-  } else {
-    _tile_loadd(0, bytes, outRowBytes);
-    _tile_loadd(1, bytes + secondCols, outRowBytes);
-    if constexpr (!kIsHalf) {
-      _tile_loadd(2, secondRows, outRowBytes);
-      _tile_loadd(3, secondRows + secondCols, outRowBytes);
-    }
-  }
-  for (int64_t step = 0; step < chunk.steps; ++step) {
-    const uint16_t *input = chunk.input + step * kPieces * kTileElements;
-    const uint16_t *weight = chunk.weight + step * kPieces * kTileElements;
-    int loadedInputPiece = -1;
-    for (const auto &[inputPiece, weightPiece] : kProducts) {
-      if (inputPiece != loadedInputPiece) {
-        const uint16_t *rows = input + inputPiece * kTileElements;
-        _tile_loadd(4, rows, tileRowBytes);
-        if constexpr (!kIsHalf)
-          _tile_loadd(5, rows + chunk.inputGroupStride, tileRowBytes);
-        loadedInputPiece = inputPiece;
-      }
-      const uint16_t *cols = weight + weightPiece * kTileElements;
-      _tile_loadd(6, cols, tileRowBytes);
-      _tile_loadd(7, cols + chunk.weightGroupStride, tileRowBytes);
-      _tile_dpbf16ps(0, 4, 6);
-      _tile_dpbf16ps(1, 4, 7);
-      if constexpr (!kIsHalf) {
-        _tile_dpbf16ps(2, 5, 6);
-        _tile_dpbf16ps(3, 5, 7);
-      }
-    }
-  }
-  _tile_stored(0, bytes, outRowBytes);
-  _tile_stored(1, bytes + secondCols, outRowBytes);
-  if constexpr (!kIsHalf) {
-    _tile_stored(2, secondRows, outRowBytes);
-    _tile_stored(3, secondRows + secondCols, outRowBytes);
-  }
-}
 
 /// One panel's output rows for one batch index.
 struct PanelTask {
@@ -195,17 +56,17 @@ void computePanel(const PanelTask &task) {
   alignas(64) float partial[kBlockRows * kBlockCols];
   for (int64_t first = 0; first < task.steps; first += kChunkSteps) {
     BlockChunk chunk;
-    chunk.inputGroupStride = task.inputGroupStride;
-    chunk.weightGroupStride = weightGroupStride;
+    chunk.firstGroupStride = task.inputGroupStride;
+    chunk.secondGroupStride = weightGroupStride;
     chunk.steps = std::min(kChunkSteps, task.steps - first);
     chunk.isFirst = first == 0;
     int64_t chunkOffset = first * kPieces * kTileElements;
     for (int64_t row = 0; row < task.rows; row += kBlockRows) {
-      chunk.input =
+      chunk.first =
           task.input + row / kTileRows * task.inputGroupStride + chunkOffset;
       bool isFull = row + kBlockRows <= task.rows;
       for (int64_t col = 0; col < task.width; col += kBlockCols) {
-        chunk.weight =
+        chunk.second =
             task.weight + col / kTileRows * weightGroupStride + chunkOffset;
         float *out = task.out + row * task.outRowStride + col;
         if (isFull) {
@@ -227,11 +88,6 @@ void computePanel(const PanelTask &task) {
       }
     }
   }
-}
-
-/// Whether `buffer` only asks for the region an extern stage reads.
-bool isBoundsQuery(const halide_buffer_t *buffer) {
-  return buffer->host == nullptr && buffer->device == 0;
 }
 
 /// Dimensions of the input pieces: (feature in step, row in group, piece,

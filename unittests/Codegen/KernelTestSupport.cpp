@@ -90,8 +90,8 @@ KernelUnderTest::create(StringRef source, std::optional<Schedule> schedule) {
     return nullptr;
   }
   if (!schedule) {
-    llvm::Expected<Schedule> defaultSchedule =
-        KernelRunner::getDefaultSchedule(*signature, "host");
+    llvm::Expected<Schedule> defaultSchedule = KernelRunner::getDefaultSchedule(
+        *signature, getKernelTestTarget().name);
     if (!defaultSchedule) {
       ADD_FAILURE() << llvm::toString(defaultSchedule.takeError());
       return nullptr;
@@ -99,7 +99,8 @@ KernelUnderTest::create(StringRef source, std::optional<Schedule> schedule) {
     schedule = std::move(*defaultSchedule);
   }
   llvm::Expected<std::unique_ptr<KernelRunner>> runner = KernelRunner::create(
-      *signature, *schedule, "host", kTestThreads, /*pin=*/false);
+      *signature, *schedule, getKernelTestTarget().name, kTestThreads,
+      /*pin=*/false);
   if (!runner) {
     ADD_FAILURE() << llvm::toString(runner.takeError());
     return nullptr;

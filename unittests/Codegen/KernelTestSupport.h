@@ -49,7 +49,8 @@ struct Tolerance {
 class KernelUnderTest {
 public:
   /// Parses `source`, generates the kernel of its first kiln op with
-  /// `schedule` (the default on the host when absent) and JIT-compiles it.
+  /// `schedule` (the default on the test target when absent) and
+  /// JIT-compiles it.
   /// Fails the current test and returns null on any error.
   static std::unique_ptr<KernelUnderTest>
   create(llvm::StringRef source,
@@ -98,6 +99,21 @@ private:
   KernelSignature signature;
   std::unique_ptr<KernelRunner> runner;
 };
+
+/// The target that the kernel tests compile for.
+struct KernelTestTarget {
+  /// As parseKernelTarget reads it.
+  const char *name;
+  /// Whether the runtime's AMX kernels run on the scalar emulation of the
+  /// tile unit (runtime/src/AmxTiles.h) rather than on AMX.
+  bool isAmxEmulated;
+};
+
+/// KilnKernelTests compiles for the host (HostTestTarget.cpp);
+/// KilnAmxEmulationTests compiles the AMX kernels, which it links against
+/// the emulation, so that machines without AMX check them
+/// (AmxEmulationTestTarget.cpp).
+const KernelTestTarget &getKernelTestTarget();
 
 /// Builds the kernel of the op in `source` with the default schedule and
 /// checks it against the reference once per entry of `dynamicSizeSets`

@@ -164,6 +164,28 @@ TEST(ScheduleSpaceTest, PackedLinearOnAmxTargets) {
   EXPECT_FALSE(llvm::errorToBool(space.verify(f32)));
 }
 
+TEST(ScheduleSpaceTest, AttentionOnAmxTargets) {
+  // Attention may run on AMX tiles only on AMX targets, and only where
+  // kiln-tune chooses it, without an autoscheduler.
+  KernelSignature signature("kiln.attention");
+  for (int operand = 0; operand < 3; ++operand)
+    signature.getOperands().push_back({"f32", {1, 12, kRuntimeDim, 64}});
+  auto getSpace = [&](llvm::StringRef target) {
+    return llvm::cantFail(getKernelScheduleSpace(
+        signature, llvm::cantFail(parseKernelTarget(target))));
+  };
+  ScheduleSpace amxSpace = getSpace("amx");
+  Schedule amx = amxSpace.getDefaultSchedule();
+  EXPECT_EQ(amx.get("amx"), 0);
+  amx.set("amx", 1);
+  EXPECT_FALSE(llvm::errorToBool(amxSpace.verify(amx)));
+  amx.set("autoscheduler", 1);
+  EXPECT_TRUE(llvm::errorToBool(amxSpace.verify(amx)));
+  Schedule avx512 = getSpace("avx512").getDefaultSchedule();
+  avx512.set("amx", 1);
+  EXPECT_TRUE(llvm::errorToBool(getSpace("avx512").verify(avx512)));
+}
+
 /// The default `rows_per_task` of the `kiln.split_heads` kernel that writes
 /// rows of `rowLength` elements (kRuntimeDim: a run-time length).
 int64_t defaultRowsPerTask(int64_t rowLength) {

@@ -42,9 +42,17 @@
 // requires dense key rows (as the host passes every tensor), so that the
 // rows of a key block sit at constant offsets from one address.
 //
+// On AMX targets (schedule parameter `amx`), both products run on the tile
+// unit at f32 accuracy instead: Halide stages split the scaled queries,
+// the keys and the values into their bf16 pieces once per call
+// (AmxOperands.h), and each task's block of 32 queries is the runtime's
+// extern stage `kiln_amx_attention` (runtime/src/AmxAttention.cpp), the
+// same online softmax over blocks of 32 keys.
+//
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/Target.h"
+#include "codegen/cpu/generators/AmxOperands.h"
 #include "codegen/cpu/generators/GeneratorSupport.h"
 #include "codegen/cpu/generators/Generators.h"
 
@@ -122,6 +130,34 @@ Halide::Stage vectorizeQueries(Halide::Stage stage, Halide::Var i, int vector) {
       .unroll(laneGroups);
 }
 
+/// The operands of an attention kernel and the sizes it is compiled for.
+struct AttentionOperands {
+  Halide::ImageParam query, key, value;
+  std::optional<Halide::ImageParam> keyPadding;
+  int headDim, valueDim;
+  /// Query heads per key/value head.
+  int groupSize;
+  bool isCausal;
+  /// The keys a query sees at most, with a sliding-window mask.
+  std::optional<int> window;
+
+  /// Adds the operands of `signature` to `builder`.
+  AttentionOperands(const KernelSignature &signature, KernelBuilder &builder)
+      : query(builder.addOperand(0, "query")),
+        key(builder.addOperand(1, "key")),
+        value(builder.addOperand(2, "value")) {
+    if (signature.getInt("key_padding"))
+      keyPadding = builder.addOperand(3, "key_padding");
+    const std::vector<TensorPattern> &operands = signature.getOperands();
+    headDim = static_cast<int>(operands[0].dims[3]);
+    groupSize = static_cast<int>(operands[0].dims[1] / operands[1].dims[1]);
+    valueDim = static_cast<int>(operands[2].dims[3]);
+    isCausal = signature.getString("mask") != "none";
+    if (signature.getString("mask") == "sliding_window")
+      window = static_cast<int>(signature.getInt("window"));
+  }
+};
+
 /// Generates the fused attention kernels.
 class AttentionGenerator : public KernelGenerator {
 public:
@@ -165,6 +201,22 @@ public:
         "value features per register block of the weighted sum (unrolled)",
         blocks, std::min<int64_t>(block, llvm::bit_floor(uint64_t(valueDim))));
     addParallelParameter(space);
+    // Both products on AMX tiles at f32 accuracy, where the target has them.
+    // Not the default: the AMX kernel has not been timed against the f32
+    // one yet (only checked, on an emulation of the tiles), so only
+    // kiln-tune chooses it, from measurements.
+    space.addParameter("amx",
+                       "whether both products run on AMX tiles (bf16 pieces "
+                       "at f32 accuracy) rather than f32 FMAs; the other "
+                       "parameters then do not apply",
+                       hasAmxTiles(target) ? std::vector<int64_t>{0, 1}
+                                           : std::vector<int64_t>{0},
+                       0);
+    space.addConstraint(
+        "amx kernels keep the generator's schedule (autoscheduler 0)",
+        [](const Schedule &schedule) {
+          return !schedule.get("amx") || !isAutoscheduled(schedule);
+        });
     space.addConstraint(
         "query_tile is a multiple of vector", [](const Schedule &schedule) {
           return schedule.get("query_tile") % schedule.get("vector") == 0;
@@ -189,6 +241,8 @@ public:
            const Halide::Target &target) const override {
     if (Error error = requireF32(signature))
       return std::move(error);
+    if (schedule.get("amx"))
+      return generateAmx(signature, schedule, target);
     KernelBuilder builder(signature, target);
     AttentionStages stages =
         defineAttention(signature, getParameter(schedule, "query_tile"),
@@ -202,6 +256,13 @@ public:
   }
 
 private:
+  /// Generates the kernel whose products run on AMX tiles: the operands'
+  /// pieces, then per task the runtime's `kiln_amx_attention` for one block
+  /// of 32 queries (see the file comment).
+  static Expected<GeneratedKernel> generateAmx(const KernelSignature &signature,
+                                               const Schedule &schedule,
+                                               const Halide::Target &target);
+
   /// The algorithm, with queries in tiles of `queryTile` and keys in tiles
   /// of `keyTile` where no structural mask hides any, else `edgeKeyTile`.
   static AttentionStages defineAttention(const KernelSignature &signature,
@@ -224,23 +285,16 @@ AttentionStages
 AttentionGenerator::defineAttention(const KernelSignature &signature,
                                     int queryTile, int keyTile, int edgeKeyTile,
                                     KernelBuilder &builder) {
-  Halide::ImageParam query = builder.addOperand(0, "query");
-  Halide::ImageParam key = builder.addOperand(1, "key");
-  Halide::ImageParam value = builder.addOperand(2, "value");
+  AttentionOperands operands(signature, builder);
+  Halide::ImageParam query = operands.query, key = operands.key,
+                     value = operands.value;
+  const std::optional<Halide::ImageParam> &keyPadding = operands.keyPadding;
+  int headDim = operands.headDim, groupSize = operands.groupSize,
+      valueDim = operands.valueDim;
+  bool isCausal = operands.isCausal;
+  std::optional<int> window = operands.window;
   // Dense key rows (see the file comment).
   key.dim(1).set_stride(key.dim(0).extent());
-  std::optional<Halide::ImageParam> keyPadding;
-  if (signature.getInt("key_padding"))
-    keyPadding = builder.addOperand(3, "key_padding");
-
-  const std::vector<TensorPattern> &operands = signature.getOperands();
-  int headDim = static_cast<int>(operands[0].dims[3]);
-  int groupSize = static_cast<int>(operands[0].dims[1] / operands[1].dims[1]);
-  int valueDim = static_cast<int>(operands[2].dims[3]);
-  bool isCausal = signature.getString("mask") != "none";
-  std::optional<int> window;
-  if (signature.getString("mask") == "sliding_window")
-    window = static_cast<int>(signature.getInt("window"));
   Halide::Expr numQueries = query.dim(1).extent();
   Halide::Expr numKeys = key.dim(1).extent();
   // With more keys than queries, the queries are the latest positions.
@@ -409,6 +463,109 @@ AttentionGenerator::defineAttention(const KernelSignature &signature,
   stages.output(e, queryAt, h, b) =
       stages.normalized(queryAt % queryTile, e, queryAt / queryTile, h, b);
   return stages;
+}
+
+Expected<GeneratedKernel>
+AttentionGenerator::generateAmx(const KernelSignature &signature,
+                                const Schedule &schedule,
+                                const Halide::Target &target) {
+  KernelBuilder builder(signature, target);
+  AttentionOperands operands(signature, builder);
+  Halide::ImageParam query = operands.query, key = operands.key,
+                     value = operands.value;
+  int headDim = operands.headDim, valueDim = operands.valueDim;
+  Halide::Expr numQueries = query.dim(1).extent();
+  Halide::Expr numKeys = key.dim(1).extent();
+  auto clampKey = [&](const Halide::Expr &index) {
+    return Halide::min(index, numKeys - 1);
+  };
+
+  // Scores in log2 units: scale * log2(e) is applied to the queries, which
+  // are the second operand of S^T = K Q^T: pairs of features by queries.
+  float queryScale =
+      static_cast<float>(signature.getFloat("scale") * numbers::log2e);
+  auto featureOrZero = [&](Halide::ImageParam tensor, const Halide::Expr &at,
+                           const Halide::Expr &row, Halide::Var head,
+                           Halide::Var batch) {
+    return Halide::select(
+        at < headDim, tensor(Halide::min(at, headDim - 1), row, head, batch),
+        0.0f);
+  };
+  AmxOperand queryPieces = splitIntoPairTiles(
+      "query_pieces",
+      [&](const Halide::Var &pair, const Halide::Var &column,
+          const Halide::Var &step, const Halide::Var &group,
+          ArrayRef<Halide::Var> outer) {
+        Halide::Expr at = step * kAmxTileDepth + 2 * pair;
+        Halide::Expr row =
+            Halide::min(group * kAmxTileRows + column, numQueries - 1);
+        return std::make_pair(
+            featureOrZero(query, at, row, outer[0], outer[1]) * queryScale,
+            featureOrZero(query, at + 1, row, outer[0], outer[1]) * queryScale);
+      },
+      2);
+  // The keys, first operand of S^T: rows are keys.
+  AmxOperand keyPieces = splitIntoRowTiles(
+      "key_pieces",
+      [&](const Halide::Expr &row, const Halide::Expr &feature,
+          ArrayRef<Halide::Var> outer) {
+        return featureOrZero(key, feature, clampKey(row), outer[0], outer[1]);
+      },
+      2);
+  // The values, first operand of O^T += V^T P^T: rows are features, pairs
+  // of keys along the contraction. Keys past the last have probability 0.
+  AmxOperand valuePieces = splitIntoPairTiles(
+      "value_pieces",
+      [&](const Halide::Var &row, const Halide::Var &pair,
+          const Halide::Var &step, const Halide::Var &group,
+          ArrayRef<Halide::Var> outer) {
+        Halide::Expr feature =
+            Halide::min(group * kAmxTileRows + row, valueDim - 1);
+        Halide::Expr keyAt = step * kAmxTileDepth + 2 * pair;
+        return std::make_pair(
+            value(feature, clampKey(keyAt), outer[0], outer[1]),
+            value(feature, clampKey(keyAt + 1), outer[0], outer[1]));
+      },
+      2);
+  // Per key, whether the key padding keeps it; keys past the last never.
+  Halide::Var k("k"), b("b");
+  Halide::Expr exists = k < numKeys;
+  if (const std::optional<Halide::ImageParam> &padding = operands.keyPadding)
+    exists = exists && (*padding)(clampKey(k), b) !=
+                           Halide::Internal::make_zero(padding->type());
+  Halide::Func keyVisible("key_visible");
+  keyVisible(k, b) = Halide::cast(Halide::UInt(8), exists);
+
+  // blocks(e, i, q, h, b): feature e of query q * 32 + i of head h.
+  Halide::Var e("e"), i("i"), q("q"), h("h"), queryAt("query_at");
+  Halide::Func blocks("amx_attention");
+  blocks.define_extern(kAmxAttentionFunction,
+                       {queryPieces.tiles, keyPieces.tiles, valuePieces.tiles,
+                        keyVisible, Halide::Expr(headDim), numKeys,
+                        numKeys - numQueries, Halide::Expr(operands.groupSize),
+                        Halide::Expr(int(operands.isCausal)),
+                        Halide::Expr(operands.window.value_or(0))},
+                       Halide::Float(32), {e, i, q, h, b});
+  Halide::Func output("output");
+  output(e, queryAt, h, b) =
+      blocks(e, queryAt % kAmxBlockRows, queryAt / kAmxBlockRows, h, b);
+  builder.addResult(0, output);
+
+  // One task per block of queries of one head.
+  Halide::Var block("block"), inBlock("in_block");
+  output
+      .split(queryAt, block, inBlock, kAmxBlockRows,
+             Halide::TailStrategy::GuardWithIf)
+      .reorder(e, inBlock, block, h, b)
+      .vectorize(e, getParameter(schedule, "vector"),
+                 Halide::TailStrategy::GuardWithIf);
+  Halide::Var taskVar = fuseIntoParallelTask(output, block, {h, b}, schedule);
+  blocks.compute_at(output, taskVar);
+  for (const AmxOperand &operand : {queryPieces, keyPieces, valuePieces})
+    scheduleAmxOperand(operand, schedule);
+  keyVisible.compute_root().vectorize(k, getParameter(schedule, "vector"),
+                                      Halide::TailStrategy::GuardWithIf);
+  return builder.finish();
 }
 
 void AttentionGenerator::scheduleAttention(AttentionStages &stages,

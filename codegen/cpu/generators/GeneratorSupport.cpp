@@ -288,6 +288,19 @@ Halide::LoopLevel schedulePointwise(Halide::Func output,
   return Halide::LoopLevel(output, row);
 }
 
+Halide::Var fuseIntoParallelTask(Halide::Stage stage, Halide::Var task,
+                                 llvm::ArrayRef<Halide::Var> outer,
+                                 const Schedule &schedule) {
+  for (const Halide::Var &var : outer) {
+    Halide::Var fused(task.name() + "_" + var.name());
+    stage.fuse(task, var, fused);
+    task = fused;
+  }
+  if (schedule.get("parallel"))
+    stage.parallel(task);
+  return task;
+}
+
 void vectorizeReduction(Halide::Func reduction, Halide::RVar r, int vector) {
   Halide::RVar outer(r.name() + "_outer"), inner(r.name() + "_inner");
   Halide::Var lane("lane");

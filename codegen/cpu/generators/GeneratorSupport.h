@@ -131,6 +131,13 @@ Halide::LoopLevel schedulePointwise(Halide::Func output,
                                     llvm::ArrayRef<Halide::Var> vars,
                                     const Schedule &schedule);
 
+/// Fuses the loops `outer` of `stage` into its loop `task`, innermost
+/// first, and runs the fused loop in parallel when the schedule sets
+/// `parallel`; returns the fused loop.
+Halide::Var fuseIntoParallelTask(Halide::Stage stage, Halide::Var task,
+                                 llvm::ArrayRef<Halide::Var> outer,
+                                 const Schedule &schedule);
+
 /// Vectorises the reduction over `r` in the update of `reduction`: lanes of
 /// `vector` consecutive iterations accumulate separately (Halide's rfactor)
 /// and are combined at the end. The reduction must be associative.

@@ -30,6 +30,8 @@ const KernelGenerator &getLinearGenerator();
 /// as an extern stage (`kiln_amx_linear` in kiln/model_abi.h); JIT users
 /// bind it to the runtime's.
 inline constexpr const char *kAmxLinearFunction = "kiln_amx_linear";
+/// Likewise for attention kernels scheduled for AMX (`kiln_amx_attention`).
+inline constexpr const char *kAmxAttentionFunction = "kiln_amx_attention";
 /// Causal, sliding-window and padding masks (Masks.cpp).
 const KernelGenerator &getMaskGenerator();
 /// Layer, RMS and L2 normalisation, alone or after an add (Norms.cpp).

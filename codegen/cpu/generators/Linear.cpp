@@ -39,6 +39,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/Target.h"
+#include "codegen/cpu/generators/AmxOperands.h"
 #include "codegen/cpu/generators/GeneratorSupport.h"
 #include "codegen/cpu/generators/Generators.h"
 #include "codegen/cpu/generators/WeightPrefetch.h"
@@ -51,13 +52,6 @@ using namespace llvm;
 namespace kiln {
 
 namespace {
-
-/// Rows of one AMX tile and of the blocks that the AMX kernel computes
-/// (runtime/src/AmxLayout.h).
-constexpr int kAmxTileRows = 16;
-constexpr int kAmxBlockRows = 32;
-/// Input features of one AMX tile of bf16.
-constexpr int kAmxTileDepth = 32;
 
 /// The operands of a contraction as functions of (k, m) and (n, k), with
 /// the batch indices of the output's outer dimensions.
@@ -164,22 +158,6 @@ public:
   }
 
 private:
-  /// Fuses the batch loops `batch` of `stage` into its loop `task`, which
-  /// becomes the parallel loop when the schedule asks for one; returns the
-  /// fused loop.
-  static Halide::Var fuseIntoParallelTask(Halide::Stage stage, Halide::Var task,
-                                          ArrayRef<Halide::Var> batch,
-                                          const Schedule &schedule) {
-    for (const Halide::Var &outer : batch) {
-      Halide::Var fused(task.name() + "_" + outer.name());
-      stage.fuse(task, outer, fused);
-      task = fused;
-    }
-    if (schedule.get("parallel"))
-      stage.parallel(task);
-    return task;
-  }
-
   /// Whether `signature` is a linear layer whose weight is pre-packed.
   static bool isPackedLinear(const KernelSignature &signature) {
     return signature.getOpKind() == "linear" &&
@@ -390,12 +368,11 @@ private:
     std::vector<Halide::Var> accVars = {Halide::Var("lane"), vars[1],
                                         Halide::Var("panel")};
     llvm::append_range(accVars, ArrayRef(vars).drop_front(2));
-    Halide::Func pieces =
-        splitInputPieces(input, input.dim(1).extent(), depth, rank);
+    AmxOperand pieces = splitInputPieces(input, input.dim(1).extent(), depth);
     Halide::Func accumulator("amx_accumulator");
     accumulator.define_extern(
         kAmxLinearFunction,
-        {pieces, weight, Halide::Expr(static_cast<int32_t>(depth))},
+        {pieces.tiles, weight, Halide::Expr(static_cast<int32_t>(depth))},
         Halide::Float(32), accVars);
     std::vector<Halide::Expr> accumulatorAt = {vars[0] % panelWidth, vars[1],
                                                vars[0] / panelWidth};
@@ -411,7 +388,7 @@ private:
         getParameter(schedule, "amx_rows_per_task") / kAmxBlockRows);
     Halide::Var task = tileIntoTasks(output, vars, blockRows, schedule);
     accumulator.compute_at(output, task);
-    scheduleInputPieces(pieces, schedule);
+    scheduleAmxOperand(pieces, schedule);
     return builder.finish();
   }
 
@@ -435,59 +412,23 @@ private:
     return packed;
   }
 
-  /// The input [..., M, K] split for AMX, tile-major as
-  /// runtime/src/AmxLinear.cpp reads it: `pieces(f, r, piece, step, group,
-  /// batch...)` holds the bf16 bits of piece `piece` (hi, mid, lo) of input
-  /// feature `step * 32 + f` of row `group * 16 + r` (clamped to the last
-  /// row), and 0 past the last feature, where the runtime pads the
-  /// contraction to whole tiles. Each piece is the truncation of what the
-  /// ones before it leave, so the three sum to the input exactly.
-  static Halide::Func splitInputPieces(Halide::ImageParam input,
-                                       Halide::Expr rows, int64_t depth,
-                                       unsigned rank) {
-    std::vector<Halide::Var> vars = {
-        Halide::Var("feature_in_step"), Halide::Var("row_in_group"),
-        Halide::Var("piece"), Halide::Var("step"), Halide::Var("row_group")};
-    llvm::append_range(vars, makeVars(rank - 2, "batch"));
-    Halide::Expr feature = vars[3] * kAmxTileDepth + vars[0];
-    Halide::Expr row = vars[4] * kAmxTileRows + vars[1];
+  /// The input [..., M, K] split for AMX, as the first operand of
+  /// runtime/src/AmxLinear.cpp: rows clamped to the last row, and 0 past
+  /// the last feature, where the runtime pads the contraction to whole
+  /// tiles.
+  static AmxOperand splitInputPieces(Halide::ImageParam input,
+                                     Halide::Expr rows, int64_t depth) {
     int lastFeature = static_cast<int>(depth) - 1;
-    std::vector<Halide::Expr> inputAt = {Halide::min(feature, lastFeature),
-                                         Halide::min(row, rows - 1)};
-    llvm::append_range(inputAt, ArrayRef(vars).drop_front(5));
-    Halide::Expr value =
-        Halide::select(feature <= lastFeature, input(inputAt), 0.0f);
-    auto bits = [](Halide::Expr x) {
-      return Halide::reinterpret(Halide::UInt(32), x);
-    };
-    auto truncated = [&](Halide::Expr x) {
-      return Halide::reinterpret(Halide::Float(32),
-                                 bits(x) & Halide::Expr(uint32_t(0xffff0000u)));
-    };
-    // Exact differences, which fast-math must not reassociate.
-    Halide::Expr mid = Halide::strict_float(value - truncated(value));
-    Halide::Expr lo = Halide::strict_float(mid - truncated(mid));
-    Halide::Expr piece =
-        Halide::select(vars[2] == 0, value, vars[2] == 1, mid, lo);
-    Halide::Func pieces("input_pieces");
-    pieces(vars) = Halide::cast(Halide::UInt(16), bits(piece) >> 16);
-    return pieces;
-  }
-
-  /// Splits the input once per call, before the tasks: groups of rows in
-  /// parallel, the three pieces of a tile row together.
-  static void scheduleInputPieces(Halide::Func pieces,
-                                  const Schedule &schedule) {
-    std::vector<Halide::Var> vars = pieces.args();
-    pieces.compute_root()
-        .bound(vars[0], 0, kAmxTileDepth)
-        .bound(vars[1], 0, kAmxTileRows)
-        .bound(vars[2], 0, 3)
-        .reorder(vars[0], vars[2], vars[1], vars[3], vars[4])
-        .unroll(vars[2])
-        .vectorize(vars[0]);
-    fuseIntoParallelTask(pieces, vars[4], ArrayRef(vars).drop_front(5),
-                         schedule);
+    return splitIntoRowTiles(
+        "input_pieces",
+        [&](const Halide::Expr &row, const Halide::Expr &feature,
+            ArrayRef<Halide::Var> batch) {
+          std::vector<Halide::Expr> inputAt = {
+              Halide::min(feature, lastFeature), Halide::min(row, rows - 1)};
+          append_range(inputAt, batch);
+          return Halide::select(feature <= lastFeature, input(inputAt), 0.0f);
+        },
+        input.dimensions() - 2);
   }
 
   /// Packs the input once per call, before the tasks, with the rows of a

@@ -204,6 +204,25 @@ int32_t kiln_amx_linear(struct halide_buffer_t *pieces,
                         struct halide_buffer_t *weight, int32_t depth,
                         struct halide_buffer_t *out);
 
+/// Computes blocks of 32 queries of fused attention on AMX tiles at f32
+/// accuracy, as the extern stage of attention kernels scheduled for AMX
+/// (runtime/src/AmxAttention.cpp): `out` (feature, query in block, block,
+/// head, batch) from the bf16 pieces of the scaled queries, the keys and
+/// the values, tile-major as the kernel's Halide stages lay them out, and
+/// per key whether the key padding keeps it. The queries see the keys at
+/// positions offset by `position_offset`, through a causal mask and a
+/// window of `window` keys (0: none); query head h reads key/value head
+/// h / `group_size`. Answers Halide's bounds queries; fails through
+/// kiln_kernel_error where the CPU or OS provides no AMX.
+int32_t kiln_amx_attention(struct halide_buffer_t *queries,
+                           struct halide_buffer_t *keys,
+                           struct halide_buffer_t *values,
+                           struct halide_buffer_t *key_visible,
+                           int32_t head_dim, int32_t num_keys,
+                           int32_t position_offset, int32_t group_size,
+                           int32_t is_causal, int32_t window,
+                           struct halide_buffer_t *out);
+
 /// Marks the start and end of kernel call `call` (an index into
 /// `kernel_call_names`) for the profiler passed in kiln_forward_args; do
 /// nothing when `profiler` is NULL.
