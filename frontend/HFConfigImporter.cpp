@@ -164,6 +164,7 @@ static constexpr StringLiteral kIgnoredCommonKeys[] = {
 /// The model types Kiln imports and their families.
 static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
     {"bert", ModelFamily::Bert},
+    {"camembert", ModelFamily::Bert},
     {"distilbert", ModelFamily::DistilBert},
     {"gemma", ModelFamily::Llama},
     {"gpt2", ModelFamily::Gpt2},
@@ -180,9 +181,11 @@ static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
     {"starcoder2", ModelFamily::Starcoder2},
     {"xlm-roberta", ModelFamily::Bert}};
 
-/// Whether `modelType` numbers positions as RoBERTa does.
+/// Whether `modelType` is RoBERTa's architecture, which numbers positions
+/// its own way (CamemBERT and XLM-R are RoBERTa models).
 static bool isRoberta(StringRef modelType) {
-  return modelType == "roberta" || modelType == "xlm-roberta";
+  return modelType == "roberta" || modelType == "xlm-roberta" ||
+         modelType == "camembert";
 }
 
 //===----------------------------------------------------------------------===//

@@ -175,11 +175,14 @@ TEST_F(HFConfigImporterTest, MapsRobertaToBertCountingTokensAfterPadding) {
   EXPECT_EQ(spec->positions.maxPositions, 64);
   EXPECT_EQ(spec->maxSeqLen, 60);
 
-  // RobertaConfig pads with id 1 unless told; XLM-R is the same model.
-  spec = loadJson(edit(kBert, "\"bert\"", "\"xlm-roberta\""));
-  ASSERT_TRUE(spec) << renderAll();
-  EXPECT_EQ(spec->positions.paddingIdx, 1);
-  EXPECT_EQ(spec->maxSeqLen, 62);
+  // RobertaConfig pads with id 1 unless told; XLM-R and CamemBERT are the
+  // same model.
+  for (const char *modelType : {"\"xlm-roberta\"", "\"camembert\""}) {
+    spec = loadJson(edit(kBert, "\"bert\"", modelType));
+    ASSERT_TRUE(spec) << renderAll();
+    EXPECT_EQ(spec->positions.paddingIdx, 1);
+    EXPECT_EQ(spec->maxSeqLen, 62);
+  }
 }
 
 TEST_F(HFConfigImporterTest, MapsOptToAReluDecoderWithOffsetPositions) {
@@ -641,11 +644,13 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::ValuesIn(std::vector<BadInput>{
         {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
          "missing required field 'model_type'; Kiln supports bert, "
-         "distilbert, gemma, gpt2, gpt_neox, gptj, llama, mistral, opt, phi, "
+         "camembert, distilbert, gemma, gpt2, gpt_neox, gptj, llama, mistral, "
+         "opt, phi, "
          "phi3, qwen2, qwen3, roberta, starcoder2, xlm-roberta"},
         {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
-         "unsupported model_type 'falcon'; Kiln supports bert, distilbert, "
-         "gemma, gpt2, gpt_neox, gptj, llama, mistral, opt, phi, phi3, "
+         "unsupported model_type 'falcon'; Kiln supports bert, camembert, "
+         "distilbert, gemma, gpt2, gpt_neox, gptj, llama, mistral, opt, phi, "
+         "phi3, "
          "qwen2, qwen3, roberta, starcoder2, xlm-roberta"},
         {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
          "expected a string for 'model_type', got 2"},
