@@ -178,6 +178,7 @@ static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
     {"qwen2", ModelFamily::Llama},
     {"qwen3", ModelFamily::Llama},
     {"roberta", ModelFamily::Bert},
+    {"stablelm", ModelFamily::Llama},
     {"starcoder2", ModelFamily::Starcoder2},
     {"xlm-roberta", ModelFamily::Bert}};
 
@@ -726,6 +727,21 @@ private:
     return fields;
   }
 
+  /// `use_parallel_residual`: parallel rather than sequential pre-norm
+  /// layers (GPT-NeoX, StableLM).
+  HFField parallelResidual() {
+    return {"use_parallel_residual", "norm.placement",
+            [this](const json::Value &value) {
+              std::optional<bool> parallel = value.getAsBoolean();
+              if (!parallel)
+                return typeError("use_parallel_residual", value,
+                                 "true or false");
+              spec.normPlacement =
+                  *parallel ? NormPlacement::Parallel : NormPlacement::Pre;
+              record("use_parallel_residual", "norm.placement");
+            }};
+  }
+
   /// Keys of GPTNeoXConfig (GPT-NeoX, Pythia). `rotary_pct` is the share
   /// of each head that RoPE rotates; `use_parallel_residual` chooses
   /// between parallel and sequential pre-norm layers.
@@ -738,16 +754,7 @@ private:
             number("layer_norm_eps", "norm.epsilon", spec.normEpsilon),
             number("rotary_emb_base", "positions.theta", spec.positions.theta),
             number("rotary_pct", "positions.rotary_dim", rotaryFraction),
-            {"use_parallel_residual", "norm.placement",
-             [this](const json::Value &value) {
-               std::optional<bool> parallel = value.getAsBoolean();
-               if (!parallel)
-                 return typeError("use_parallel_residual", value,
-                                  "true or false");
-               spec.normPlacement =
-                   *parallel ? NormPlacement::Parallel : NormPlacement::Pre;
-               record("use_parallel_residual", "norm.placement");
-             }},
+            parallelResidual(),
             ropeScaling(),
             boolean("attention_bias", "attention.bias", spec.attentionBias),
             boolean("tie_word_embeddings", "embeddings.tied",
@@ -756,6 +763,30 @@ private:
             ignored("hidden_dropout"),
             ignored("classifier_dropout"),
             ignored("is_decoder"),
+        });
+    return fields;
+  }
+
+  /// Keys of StableLmConfig (StableLM 2, StableLM-3B-4E1T): LLaMA's sizes
+  /// and RoPE keys, with layer norms, biases on Q, K and V alone where
+  /// `use_qkv_bias`, RoPE on `partial_rotary_factor` of each head, and the
+  /// parallel layers of `use_parallel_residual`, whose MLP reads the
+  /// attention's norm.
+  std::vector<HFField> stablelmFields() {
+    std::vector<HFField> fields = ropeDecoderFields();
+    append_range(
+        fields,
+        std::vector<HFField>{
+            activation("hidden_act", kLlamaActivations),
+            number("layer_norm_eps", "norm.epsilon", spec.normEpsilon),
+            boolean("use_qkv_bias", "attention.bias", spec.attentionBias),
+            number("partial_rotary_factor", "positions.rotary_dim",
+                   rotaryFraction),
+            parallelResidual(),
+            onlyValue("qk_layernorm", false,
+                      "it normalises the queries and keys of each head "
+                      "with that head's own scales"),
+            ignored("hidden_dropout"),
         });
     return fields;
   }
@@ -875,10 +906,11 @@ private:
       fields = starcoder2Fields();
       break;
     case ModelFamily::Llama:
-      fields = modelType == "qwen2"   ? qwen2Fields()
-               : modelType == "qwen3" ? qwen3Fields()
-               : modelType == "gemma" ? gemmaFields()
-                                      : llamaFields();
+      fields = modelType == "qwen2"      ? qwen2Fields()
+               : modelType == "qwen3"    ? qwen3Fields()
+               : modelType == "gemma"    ? gemmaFields()
+               : modelType == "stablelm" ? stablelmFields()
+                                         : llamaFields();
       break;
     case ModelFamily::Transformer:
       llvm_unreachable("no Hugging Face model type maps to this family");
@@ -905,10 +937,15 @@ private:
   /// on each head of the queries and keys. Gemma: heads of 256 features,
   /// GeGLU with tanh-approximated GELU, tied embeddings; always embeddings
   /// scaled by sqrt(hidden_size) and RMS norm scales stored as offsets
-  /// from 1.
+  /// from 1. StableLM: 32 key/value heads, see applyStablelmDefaults.
   void applyModelTypeDefaults(StringRef modelType);
   /// The Gemma part of applyModelTypeDefaults.
   void applyGemmaDefaults(const json::Object &object);
+  /// The StableLM part of applyModelTypeDefaults: layer norms with biases
+  /// (epsilon 1e-5), no bias on the output projection, a quarter of each
+  /// head rotated, and an MLP reading the attention's norm in parallel
+  /// layers.
+  void applyStablelmDefaults(const json::Object &object);
   /// Sets `field` to `value`, a default of the model type, if the config
   /// has no key `key` (for the spec field `path`).
   template <typename T, typename U>
@@ -1082,6 +1119,21 @@ void HFImporter::applyGemmaDefaults(const json::Object &object) {
   record("model_type", "norm.gamma_offset");
 }
 
+void HFImporter::applyStablelmDefaults(const json::Object &object) {
+  spec.norm = NormKind::LayerNorm;
+  record("model_type", "norm.kind");
+  spec.normBias = true;
+  record("model_type", "norm.bias");
+  fillAbsent(object, "layer_norm_eps", "norm.epsilon", spec.normEpsilon, 1e-5);
+  spec.attentionOutputBias = false;
+  record("model_type", "attention.output_bias");
+  if (spec.normPlacement == NormPlacement::Parallel) {
+    spec.parallelMlpNorm = false;
+    record("model_type", "norm.parallel_mlp_norm");
+  }
+  applyRotaryFraction("partial_rotary_factor", 0.25);
+}
+
 void HFImporter::applyRotaryFraction(StringRef key, double defaultFraction) {
   if (spec.numHeads <= 0)
     return;
@@ -1132,7 +1184,8 @@ void HFImporter::applyModelTypeDefaults(StringRef modelType) {
         positions.maxPositions - std::max<int64_t>(paddingIdx, 0) - 1;
     record("max_position_embeddings", "model.max_seq_len");
   }
-  if (modelType == "mistral" || modelType == "qwen2" || modelType == "qwen3")
+  if (modelType == "mistral" || modelType == "qwen2" || modelType == "qwen3" ||
+      modelType == "stablelm")
     fillAbsent(object, "num_key_value_heads", "attention.kv_heads",
                spec.numKvHeads, modelType == "mistral" ? 8 : 32);
   if (modelType == "starcoder2")
@@ -1158,6 +1211,8 @@ void HFImporter::applyModelTypeDefaults(StringRef modelType) {
   // Phi3Config rotates whole heads unless told otherwise.
   if (modelType == "phi3" && rotaryFraction)
     applyRotaryFraction("partial_rotary_factor", 1.0);
+  if (modelType == "stablelm")
+    applyStablelmDefaults(object);
   if (modelType == "qwen2") {
     spec.attentionBias = true;
     spec.attentionOutputBias = false;

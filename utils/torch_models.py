@@ -343,6 +343,43 @@ def phi3_logits(w, ids, heads, kv_heads, partial_rotary_factor=1.0, window=None,
                         rotary_dim=int(head_dim * partial_rotary_factor), window=window)
 
 
+def stablelm_logits(w, ids, heads, kv_heads, partial_rotary_factor=0.25,
+                    eps=1e-5, theta=10000.0):
+    """StableLM: a pre-norm decoder with layer norms (weights and biases),
+    biases on Q, K and V where the checkpoint has them and none on the
+    output projection or the SwiGLU MLP, RoPE on the first
+    partial_rotary_factor of each head, grouped-query attention, and an
+    LM head that is `lm_head.weight` or the tied embeddings. Layers without
+    a `post_attention_layernorm` are parallel (use_parallel_residual): the
+    MLP reads the attention's normed input, and both add to the residual."""
+    embed = w["model.embed_tokens.weight"]
+    x = embed[ids]
+    prefix = "model.layers."
+    causal = causal_mask(ids.shape[1])
+    rotary_dim = int(embed.shape[1] // heads * partial_rotary_factor)
+    for i in range(layer_count(w, prefix)):
+        p = lambda name: w.get(f"{prefix}{i}.{name}")
+        linear = lambda t, name: torch.nn.functional.linear(
+            t, p(name + ".weight"), p(name + ".bias"))
+        norm = lambda t, name: layer_norm(t, p(name + ".weight"), p(name + ".bias"), eps)
+        mlp = lambda t: linear(torch.nn.functional.silu(linear(t, "mlp.gate_proj"))
+                               * linear(t, "mlp.up_proj"), "mlp.down_proj")
+        h = norm(x, "input_layernorm")
+        q = rotate_half_rope(split_heads(linear(h, "self_attn.q_proj"), heads), theta, rotary_dim)
+        k = rotate_half_rope(split_heads(linear(h, "self_attn.k_proj"), kv_heads), theta,
+                             rotary_dim)
+        v = split_heads(linear(h, "self_attn.v_proj"), kv_heads)
+        k, v = (t.repeat_interleave(heads // kv_heads, dim=1) for t in (k, v))
+        attended = linear(merge_heads(attention(q, k, v, causal)), "self_attn.o_proj")
+        if p("post_attention_layernorm.weight") is None:
+            x = x + attended + mlp(h)
+        else:
+            x = x + attended
+            x = x + mlp(norm(x, "post_attention_layernorm"))
+    x = layer_norm(x, w["model.norm.weight"], w["model.norm.bias"], eps)
+    return x @ w.get("lm_head.weight", embed).T
+
+
 # Where BERT and DistilBERT keep each part of a layer.
 BERT_LAYER = {"layers": "encoder.layer", "q": "attention.self.query",
               "k": "attention.self.key", "v": "attention.self.value",

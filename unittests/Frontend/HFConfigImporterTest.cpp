@@ -389,6 +389,47 @@ TEST_F(HFConfigImporterTest, MapsStarcoder2WithOneBiasSwitch) {
   EXPECT_EQ(unbiased->normEpsilon, 1e-6);
 }
 
+TEST_F(HFConfigImporterTest, MapsStablelmOntoLlamaWithLayerNorms) {
+  // StableLM: LLaMA's names and SwiGLU MLP with layer norms (with biases,
+  // epsilon 1e-5), no bias on the output projection, 32 key/value heads and
+  // a quarter of each head rotated unless given; `use_qkv_bias` adds biases
+  // to Q, K and V, `use_parallel_residual` runs attention and MLP side by
+  // side on the attention's norm.
+  // 32 heads of 16 features, which 32 key/value heads divide.
+  std::string stablelm =
+      edit(edit(edit(kLlama, "\"llama\"", "\"stablelm\""),
+                "\"hidden_size\": 64", "\"hidden_size\": 512"),
+           "\"num_attention_heads\": 4", "\"num_attention_heads\": 32");
+  std::optional<ModelSpec> defaults = loadJson(stablelm);
+  ASSERT_TRUE(defaults) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(defaults->norm, NormKind::LayerNorm);
+  EXPECT_TRUE(defaults->normBias);
+  EXPECT_EQ(defaults->normEpsilon, 1e-5);
+  EXPECT_EQ(defaults->normPlacement, NormPlacement::Pre);
+  EXPECT_EQ(defaults->ffn, FfnKind::SwiGlu);
+  EXPECT_EQ(defaults->numKvHeads, 32);
+  EXPECT_EQ(defaults->positions.rotaryDim, 4);
+  EXPECT_FALSE(defaults->attentionBias);
+  EXPECT_FALSE(defaults->attentionOutputBias);
+  EXPECT_EQ(defaults->weights.at("decoder.layer.attn_norm.bias").tensorName,
+            "model.layers.{layer}.input_layernorm.bias");
+
+  std::optional<ModelSpec> given = loadJson(
+      withKey(stablelm, R"("use_qkv_bias": true, "use_parallel_residual": true,
+  "partial_rotary_factor": 0.5, "layer_norm_eps": 1e-6,
+  "num_key_value_heads": 4, "qk_layernorm": false, "hidden_dropout": 0.1)"));
+  ASSERT_TRUE(given) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_TRUE(given->attentionBias);
+  EXPECT_FALSE(given->attentionOutputBias);
+  EXPECT_EQ(given->normPlacement, NormPlacement::Parallel);
+  EXPECT_FALSE(given->parallelMlpNorm);
+  EXPECT_EQ(given->positions.rotaryDim, 8);
+  EXPECT_EQ(given->normEpsilon, 1e-6);
+  EXPECT_EQ(given->numKvHeads, 4);
+}
+
 TEST_F(HFConfigImporterTest, MapsGemmaOntoLlamaWithItsDefaults) {
   // Gemma is LLaMA with heads of 256 features by default, embeddings scaled
   // by sqrt(hidden_size), RMS norm scales stored as offsets from 1, a GeGLU
@@ -646,12 +687,12 @@ INSTANTIATE_TEST_SUITE_P(
          "missing required field 'model_type'; Kiln supports bert, "
          "camembert, distilbert, gemma, gpt2, gpt_neox, gptj, llama, mistral, "
          "opt, phi, "
-         "phi3, qwen2, qwen3, roberta, starcoder2, xlm-roberta"},
+         "phi3, qwen2, qwen3, roberta, stablelm, starcoder2, xlm-roberta"},
         {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
          "unsupported model_type 'falcon'; Kiln supports bert, camembert, "
          "distilbert, gemma, gpt2, gpt_neox, gptj, llama, mistral, opt, phi, "
          "phi3, "
-         "qwen2, qwen3, roberta, starcoder2, xlm-roberta"},
+         "qwen2, qwen3, roberta, stablelm, starcoder2, xlm-roberta"},
         {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
          "expected a string for 'model_type', got 2"},
     }),
@@ -813,6 +854,13 @@ INSTANTIATE_TEST_SUITE_P(
          3, 3,
          "unsupported 'qk_layernorm': true (Kiln supports only false): it "
          "normalises queries and keys per head"},
+        {"StablelmQkLayerNorm",
+         withKey(edit(kLlama, "\"llama\"", "\"stablelm\""),
+                 "\"qk_layernorm\": true"),
+         3, 3,
+         "unsupported 'qk_layernorm': true (Kiln supports only false): it "
+         "normalises the queries and keys of each head with that head's own "
+         "scales"},
         {"UnsupportedGemmaActivation",
          withKey(edit(kLlama, "\"llama\"", "\"gemma\""),
                  "\"hidden_activation\": \"relu\""),

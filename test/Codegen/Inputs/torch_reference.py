@@ -1,11 +1,11 @@
 """Checks a compiled GPT-2, OPT, GPT-NeoX, GPT-J, Phi, Gemma, Qwen3, Phi-3,
-StarCoder2, BERT, RoBERTa or DistilBERT model's .npy output against the independent PyTorch
+StarCoder2, StableLM, BERT, RoBERTa or DistilBERT model's .npy output against the independent PyTorch
 implementation of utils/torch_models.py, run in float64 on the same
 safetensors checkpoint. It shares no code with Kiln.
 
 usage: torch_reference.py
-           {gpt2,opt,gpt_neox,gptj,phi,gemma,qwen3,phi3,starcoder2,bert,
-            roberta,distilbert}
+           {gpt2,opt,gpt_neox,gptj,phi,gemma,qwen3,phi3,starcoder2,stablelm,
+            bert,roberta,distilbert}
            WEIGHTS ACTUAL.npy --heads H [--kv-heads H] [--rotary-pct P]
            [--rotary-dim D] [--rope-theta T] [--sliding-window W]
            --tokens IDS [--tokens IDS ...]
@@ -15,9 +15,11 @@ GPT-2, OPT, GPT-NeoX and Phi (rotating --rotary-pct of each head), GPT-J
 (rotating --rotary-dim features of each head), Gemma and Qwen3 (with
 --kv-heads key/value heads and RoPE base --rope-theta) and Phi-3 (with
 --kv-heads, rotating --rotary-pct of each head, attending to the
---sliding-window most recent tokens) and StarCoder2 (with --kv-heads and
---sliding-window) return the logits of every position (tied LM head but
-for GPT-NeoX, GPT-J, Phi and Phi-3); BERT returns the mean of the last hidden
+--sliding-window most recent tokens), StarCoder2 (with --kv-heads and
+--sliding-window) and StableLM (with --kv-heads, rotating --rotary-pct of
+each head) return the logits of every position (tied LM head but for
+GPT-NeoX, GPT-J, Phi and Phi-3, and StableLM checkpoints with an
+lm_head); BERT returns the mean of the last hidden
 states over the kept tokens, L2-normalised (the sentence-transformers
 embedding); RoBERTa (padding id 1, LayerNorm epsilon 1e-5) and DistilBERT,
 imported from their config.json, return the last hidden states. Exits 1
@@ -38,7 +40,8 @@ from torch_models import (bert_embedding, distilbert_hidden_states,
                           gemma_logits, gpt2_logits, gpt_neox_logits,
                           gptj_logits, load_safetensors, opt_logits,
                           phi3_logits, phi_logits, qwen3_logits,
-                          roberta_hidden_states, starcoder2_logits)
+                          roberta_hidden_states, stablelm_logits,
+                          starcoder2_logits)
 
 
 def rows(values):
@@ -50,7 +53,7 @@ def main():
     parser.add_argument("family",
                         choices=["gpt2", "opt", "gpt_neox", "gptj", "phi",
                                  "gemma", "qwen3", "phi3", "starcoder2",
-                                 "bert", "roberta", "distilbert"])
+                                 "stablelm", "bert", "roberta", "distilbert"])
     parser.add_argument("weights")
     parser.add_argument("actual")
     parser.add_argument("--heads", type=int, required=True)
@@ -86,6 +89,9 @@ def main():
         elif args.family == "starcoder2":
             reference = starcoder2_logits(w, ids, args.heads, args.kv_heads or args.heads,
                                           args.sliding_window)
+        elif args.family == "stablelm":
+            reference = stablelm_logits(w, ids, args.heads, args.kv_heads or args.heads,
+                                        args.rotary_pct)
         else:
             mask = rows(args.attention_mask) if args.attention_mask else torch.ones_like(ids)
             model = {"bert": bert_embedding, "roberta": roberta_hidden_states,
