@@ -170,6 +170,7 @@ static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
     {"gpt2", ModelFamily::Gpt2},
     {"gpt_neox", ModelFamily::GptNeox},
     {"gptj", ModelFamily::Gptj},
+    {"granite", ModelFamily::Llama},
     {"llama", ModelFamily::Llama},
     {"mistral", ModelFamily::Llama},
     {"opt", ModelFamily::Opt},
@@ -767,6 +768,40 @@ private:
     return fields;
   }
 
+  /// Keys of GraniteConfig (IBM Granite 3): LLaMA's without `head_dim`,
+  /// the window and `pretraining_tp`, with four multipliers: of the
+  /// embeddings, of the attention scores (in place of 1 / sqrt(head_dim)),
+  /// of each layer's attention and MLP outputs before they join the
+  /// residual stream, and the divisor of the logits.
+  std::vector<HFField> graniteFields() {
+    std::vector<HFField> fields = without(
+        llamaFields(), {"head_dim", "sliding_window", "pretraining_tp"});
+    append_range(fields,
+                 std::vector<HFField>{
+                     number("embedding_multiplier", "embeddings.scale",
+                            spec.embeddingScale),
+                     number("attention_multiplier", "attention.scale",
+                            spec.attentionScale),
+                     number("residual_multiplier", "model.residual_scale",
+                            spec.residualScale),
+                     {"logits_scaling", "output.logits_scale",
+                      [this](const json::Value &value) {
+                        std::optional<double> divisor = value.getAsNumber();
+                        if (!divisor)
+                          return typeError("logits_scaling", value, "a number");
+                        if (!(std::isfinite(*divisor) && *divisor > 0))
+                          return error(
+                              "logits_scaling",
+                              "'logits_scaling' must be a positive finite "
+                              "number, got " +
+                                  formatNumber(*divisor));
+                        spec.logitsScale = 1.0 / *divisor;
+                        record("logits_scaling", "output.logits_scale");
+                      }},
+                 });
+    return fields;
+  }
+
   /// Keys of StableLmConfig (StableLM 2, StableLM-3B-4E1T): LLaMA's sizes
   /// and RoPE keys, with layer norms, biases on Q, K and V alone where
   /// `use_qkv_bias`, RoPE on `partial_rotary_factor` of each head, and the
@@ -910,6 +945,7 @@ private:
                : modelType == "qwen3"    ? qwen3Fields()
                : modelType == "gemma"    ? gemmaFields()
                : modelType == "stablelm" ? stablelmFields()
+               : modelType == "granite"  ? graniteFields()
                                          : llamaFields();
       break;
     case ModelFamily::Transformer:
@@ -938,6 +974,8 @@ private:
   /// GeGLU with tanh-approximated GELU, tied embeddings; always embeddings
   /// scaled by sqrt(hidden_size) and RMS norm scales stored as offsets
   /// from 1. StableLM: 32 key/value heads, see applyStablelmDefaults.
+  /// Granite: attention scores multiplied by 1 rather than
+  /// 1 / sqrt(head_dim).
   void applyModelTypeDefaults(StringRef modelType);
   /// The Gemma part of applyModelTypeDefaults.
   void applyGemmaDefaults(const json::Object &object);
@@ -1213,6 +1251,10 @@ void HFImporter::applyModelTypeDefaults(StringRef modelType) {
     applyRotaryFraction("partial_rotary_factor", 1.0);
   if (modelType == "stablelm")
     applyStablelmDefaults(object);
+  // GraniteConfig's attention_multiplier is 1 unless given.
+  if (modelType == "granite")
+    fillAbsent(object, "attention_multiplier", "attention.scale",
+               spec.attentionScale, 1.0);
   if (modelType == "qwen2") {
     spec.attentionBias = true;
     spec.attentionOutputBias = false;

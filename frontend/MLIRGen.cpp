@@ -189,11 +189,15 @@ static FailureOr<Value> emitOutput(ForwardBuilder &b, Value hidden,
           /*offset=*/-1);
       logitsType = b.tensorType({batch, 1, spec.vocabSize});
     }
-    return b.create<LinearOp>(
+    Value logits = b.create<LinearOp>(
         b.loc("lm_head",
               {"embeddings.tied", "output.kind", "model.vocab_size"}),
         logitsType, hidden, *weight, bias,
         /*residual=*/Value(), /*activation=*/ActivationKindAttr());
+    if (spec.logitsScale == 1.0)
+      return logits;
+    return b.create<ScaleOp>(b.loc("lm_head.scale", {"output.logits_scale"}),
+                             logitsType, logits, APFloat(spec.logitsScale));
   }
   case OutputKind::PooledEmbedding: {
     Value poolMask = spec.pooling.maskAware ? mask : Value();

@@ -183,6 +183,14 @@ struct ModelSpec {
   int64_t headDim = 0;
   /// The feature order of a fused QKV projection.
   QkvLayout qkvLayout = QkvLayout::Concatenated;
+  /// What attention scores are multiplied by; 1 / sqrt(headDim) unless
+  /// given (Granite).
+  std::optional<double> attentionScale;
+  /// What each layer's attention and MLP outputs are multiplied by before
+  /// they join the residual stream (Granite).
+  double residualScale = 1.0;
+  /// What the logits are multiplied by (Granite divides them).
+  double logitsScale = 1.0;
   /// The norm on queries and keys of self-attention, if any.
   QkNorm qkNorm = QkNorm::None;
   int64_t ffnDim = 0;

@@ -91,6 +91,8 @@ static void printModel(const ModelSpec &spec, SpecWriter &w) {
   else
     w.field("batch", spec.batch.size);
   w.field("weight_dtype", getKeywordName(spec.weightDType));
+  if (spec.residualScale != 1.0)
+    w.number("residual_scale", spec.residualScale);
 
   w.section("attention");
   w.field("heads", spec.numHeads);
@@ -102,6 +104,8 @@ static void printModel(const ModelSpec &spec, SpecWriter &w) {
   w.field("output_bias", spell(spec.attentionOutputBias));
   if (spec.qkNorm != QkNorm::None)
     w.field("qk_norm", getKeywordName(spec.qkNorm));
+  if (spec.attentionScale)
+    w.number("scale", *spec.attentionScale);
 
   w.section("ffn");
   w.field("kind", getKeywordName(spec.ffn));
@@ -175,6 +179,8 @@ static void printEmbeddingsAndStacks(const ModelSpec &spec, SpecWriter &w) {
     w.field("positions", getKeywordName(spec.outputPositions));
     if (spec.outputBias)
       w.field("bias", "true");
+    if (spec.logitsScale != 1.0)
+      w.number("logits_scale", spec.logitsScale);
   }
   if (spec.output != OutputKind::PooledEmbedding)
     return;

@@ -232,8 +232,8 @@ private:
     };
   }
 
-  /// Reads a number into `field`.
-  FieldReader number(double &field) {
+  /// Reads a number into `field` (a double or an optional one).
+  template <typename T> FieldReader number(T &field) {
     return [this, &field](const YamlNode &value, const std::string &path) {
       if (std::optional<double> result = readNumber(value, path))
         field = *result;
@@ -316,6 +316,7 @@ private:
         {"batch", [this](const YamlNode &value,
                          const std::string &path) { readBatch(value, path); }},
         {"weight_dtype", enumeration(spec.weightDType)},
+        {"residual_scale", number(spec.residualScale)},
     };
   }
 
@@ -328,6 +329,7 @@ private:
         {"bias", boolean(spec.attentionBias)},
         {"output_bias", boolean(spec.attentionOutputBias)},
         {"qk_norm", enumeration(spec.qkNorm)},
+        {"scale", number(spec.attentionScale)},
     };
     append_range(rules, maskRules({&spec.encoder.selfAttention,
                                    &spec.decoder.selfAttention}));
@@ -393,6 +395,7 @@ private:
     return {{"kind", enumeration(spec.output)},
             {"positions", enumeration(spec.outputPositions)},
             {"bias", boolean(spec.outputBias)},
+            {"logits_scale", number(spec.logitsScale)},
             {"normalize", boolean(spec.pooling.l2Normalize)},
             {"mask_aware", boolean(spec.pooling.maskAware)}};
   }

@@ -165,11 +165,15 @@ private:
                           formatNumber(value));
   }
 
-  /// Epsilon, theta and the embedding scale positive and finite.
+  /// Epsilon, theta and the scales positive and finite.
   bool checkScalars() {
     return checkPositive("norm.epsilon", spec.normEpsilon) &&
            checkPositive("positions.theta", spec.positions.theta) &&
-           checkPositive("embeddings.scale", spec.embeddingScale);
+           checkPositive("embeddings.scale", spec.embeddingScale) &&
+           (!spec.attentionScale ||
+            checkPositive("attention.scale", *spec.attentionScale)) &&
+           checkPositive("model.residual_scale", spec.residualScale) &&
+           checkPositive("output.logits_scale", spec.logitsScale);
   }
 
   //===--------------------------------------------------------------------===//
@@ -418,7 +422,8 @@ private:
         return fail(field.str(), quoted(field) +
                                      " only applies to the pooled_embedding "
                                      "output");
-    for (StringRef field : {"output.positions", "output.bias"})
+    for (StringRef field :
+         {"output.positions", "output.bias", "output.logits_scale"})
       if (given(field) && spec.output != OutputKind::Logits)
         return fail(field.str(),
                     quoted(field) + " only applies to the logits output");

@@ -196,8 +196,10 @@ static FailureOr<Value> emitAttention(ForwardBuilder &b, Value queries,
                                     /*transpose_lhs=*/false,
                                     /*transpose_rhs=*/true);
   scores = b.create<ScaleOp>(
-      b.loc(scope + ".scale", {"attention.head_dim", "attention.heads"}),
-      scores.getType(), scores, APFloat(1.0 / std::sqrt(spec.headDim)));
+      b.loc(scope + ".scale",
+            {"attention.scale", "attention.head_dim", "attention.heads"}),
+      scores.getType(), scores,
+      APFloat(spec.attentionScale.value_or(1.0 / std::sqrt(spec.headDim))));
   const AttentionMaskSpec &mask = block.mask;
   if (mask.slidingWindow)
     scores = b.create<SlidingWindowMaskOp>(
@@ -316,6 +318,18 @@ static FailureOr<Value> emitFeedForward(ForwardBuilder &b, Value x,
 // Layers and stacks
 //===----------------------------------------------------------------------===//
 
+/// The output `branch` of the attention or MLP at `scope`, multiplied by
+/// the spec's residual scale where it has one.
+static Value scaleResidualBranch(ForwardBuilder &b, Value branch,
+                                 StringRef scope) {
+  double scale = b.getSpec().residualScale;
+  if (scale == 1.0)
+    return branch;
+  return b.create<ScaleOp>(
+      b.loc(scope + "_residual_scale", {"model.residual_scale"}),
+      branch.getType(), branch, APFloat(scale));
+}
+
 /// Wraps `body` in a residual connection named `part` (`attn`, `cross_attn`,
 /// `mlp`) of layer `layer`: `x + body(norm(x))` for pre-norm models,
 /// `norm(x + body(x))` for post-norm ones.
@@ -340,7 +354,9 @@ emitResidual(ForwardBuilder &b, Value x, StringRef stack, int64_t layer,
   FailureOr<Value> output = body(input);
   if (failed(output))
     return failure();
-  Value sum = b.create<AddOp>(addLoc, x.getType(), x, *output);
+  Value sum = b.create<AddOp>(
+      addLoc, x.getType(), x,
+      scaleResidualBranch(b, *output, (scope + "." + part).str()));
   if (isPreNorm)
     return sum;
   return b.norm(sum, normWeights, layer, normLoc);
@@ -378,8 +394,11 @@ static FailureOr<Value> emitParallelLayer(ForwardBuilder &b, Value x,
   auto addLoc = [&](StringRef part) {
     return b.loc(scope + "." + part + "_residual", {"norm.placement"});
   };
-  Value sum = b.create<AddOp>(addLoc("attn"), x.getType(), x, *attention);
-  return b.create<AddOp>(addLoc("mlp"), x.getType(), sum, *mlp);
+  Value sum = b.create<AddOp>(
+      addLoc("attn"), x.getType(), x,
+      scaleResidualBranch(b, *attention, (scope + ".attn").str()));
+  return b.create<AddOp>(addLoc("mlp"), x.getType(), sum,
+                         scaleResidualBranch(b, *mlp, (scope + ".mlp").str()));
 }
 
 /// Emits layer `layer` of a stack.

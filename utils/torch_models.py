@@ -68,9 +68,11 @@ def causal_mask(seq, window=None):
     return mask
 
 
-def attention(q, k, v, mask):
-    """softmax(q k^T / sqrt(d) + mask) v, with mask True where hidden."""
-    scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
+def attention(q, k, v, mask, scale=None):
+    """softmax(q k^T scale + mask) v, with mask True where hidden; the scale
+    is 1 / sqrt(d) unless given."""
+    scale = 1 / math.sqrt(q.shape[-1]) if scale is None else scale
+    scores = q @ k.transpose(-1, -2) * scale
     scores = scores.masked_fill(mask, float("-inf"))
     return torch.softmax(scores, dim=-1) @ v
 
@@ -242,15 +244,19 @@ def phi_logits(w, ids, heads, partial_rotary_factor, eps=1e-5, theta=10000.0):
 
 def llama_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0,
                  embed_scale=1.0, gamma_offset=0.0, activation=torch.nn.functional.silu,
-                 qk_norm=False, rotary_dim=None, window=None):
+                 qk_norm=False, rotary_dim=None, window=None, attention_scale=None,
+                 residual_scale=1.0, logits_divisor=1.0):
     """LLaMA's pre-norm decoder: RMS norms, RoPE, grouped-query attention
     without biases, a gated MLP (SwiGLU by default) and an LM head that is
     `lm_head.weight` or, without one, the tied embeddings; the logits of
     every position. The variants: embeddings multiplied by `embed_scale`,
     RMS norms that scale by `gamma_offset` + weight, with `qk_norm` an RMS
     norm on each head of the queries and keys before RoPE, RoPE on the first
-    `rotary_dim` features of each head, and attention to the `window` most
-    recent tokens only."""
+    `rotary_dim` features of each head, attention to the `window` most
+    recent tokens only, scores multiplied by `attention_scale` instead of
+    1 / sqrt(head_dim), attention and MLP outputs multiplied by
+    `residual_scale` before they join the residual stream, and logits
+    divided by `logits_divisor`."""
     batch, seq = ids.shape
     embed = w["model.embed_tokens.weight"]
     x = embed[ids] * embed_scale
@@ -271,11 +277,13 @@ def llama_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0,
             q, k = rms_norm(q, p("self_attn.q_norm")), rms_norm(k, p("self_attn.k_norm"))
         q, k = rotate_half_rope(q, theta, rotary_dim), rotate_half_rope(k, theta, rotary_dim)
         k, v = (t.repeat_interleave(heads // kv_heads, dim=1) for t in (k, v))
-        x = x + merge_heads(attention(q, k, v, causal)) @ p("self_attn.o_proj").T
+        attended = merge_heads(attention(q, k, v, causal, attention_scale))
+        x = x + residual_scale * (attended @ p("self_attn.o_proj").T)
         h = rms_norm(x, p("post_attention_layernorm"))
         gate = activation(h @ p("mlp.gate_proj").T)
-        x = x + (gate * (h @ p("mlp.up_proj").T)) @ p("mlp.down_proj").T
-    return rms_norm(x, w["model.norm.weight"]) @ w.get("lm_head.weight", embed).T
+        x = x + residual_scale * ((gate * (h @ p("mlp.up_proj").T)) @ p("mlp.down_proj").T)
+    logits = rms_norm(x, w["model.norm.weight"]) @ w.get("lm_head.weight", embed).T
+    return logits / logits_divisor
 
 
 def gemma_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0):
@@ -286,6 +294,16 @@ def gemma_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0):
     return llama_logits(w, ids, heads, kv_heads, eps, theta,
                         embed_scale=math.sqrt(w["model.embed_tokens.weight"].shape[1]),
                         gamma_offset=1.0, activation=gelu_tanh)
+
+
+def granite_logits(w, ids, heads, kv_heads, embedding_multiplier, attention_multiplier,
+                   residual_multiplier, logits_scaling, eps=1e-6, theta=10000.0):
+    """Granite: LLaMA with its four multipliers: of the embeddings, of the
+    attention scores (in place of 1 / sqrt(head_dim)), of each attention and
+    MLP output before the residual add, and the divisor of the logits."""
+    return llama_logits(w, ids, heads, kv_heads, eps, theta, embed_scale=embedding_multiplier,
+                        attention_scale=attention_multiplier,
+                        residual_scale=residual_multiplier, logits_divisor=logits_scaling)
 
 
 def qwen3_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0):

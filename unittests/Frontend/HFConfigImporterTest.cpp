@@ -430,6 +430,31 @@ TEST_F(HFConfigImporterTest, MapsStablelmOntoLlamaWithLayerNorms) {
   EXPECT_EQ(given->numKvHeads, 4);
 }
 
+TEST_F(HFConfigImporterTest, MapsGraniteMultipliers) {
+  // Granite is LLaMA with four multipliers; its attention scores are
+  // multiplied by attention_multiplier, 1 unless given, never by
+  // 1 / sqrt(head_dim), and its logits divided by logits_scaling.
+  std::string granite = edit(kLlama, "\"llama\"", "\"granite\"");
+  std::optional<ModelSpec> defaults = loadJson(granite);
+  ASSERT_TRUE(defaults) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(defaults->attentionScale, 1.0);
+  EXPECT_EQ(defaults->residualScale, 1.0);
+  EXPECT_EQ(defaults->logitsScale, 1.0);
+  EXPECT_EQ(defaults->embeddingScale, 1.0);
+
+  std::optional<ModelSpec> given = loadJson(
+      withKey(granite,
+              R"("embedding_multiplier": 12.0, "attention_multiplier": 0.015625,
+  "residual_multiplier": 0.22, "logits_scaling": 8.0)"));
+  ASSERT_TRUE(given) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(given->embeddingScale, 12.0);
+  EXPECT_EQ(given->attentionScale, 0.015625);
+  EXPECT_EQ(given->residualScale, 0.22);
+  EXPECT_EQ(given->logitsScale, 0.125);
+}
+
 TEST_F(HFConfigImporterTest, MapsGemmaOntoLlamaWithItsDefaults) {
   // Gemma is LLaMA with heads of 256 features by default, embeddings scaled
   // by sqrt(hidden_size), RMS norm scales stored as offsets from 1, a GeGLU
@@ -685,12 +710,14 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::ValuesIn(std::vector<BadInput>{
         {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
          "missing required field 'model_type'; Kiln supports bert, "
-         "camembert, distilbert, gemma, gpt2, gpt_neox, gptj, llama, mistral, "
+         "camembert, distilbert, gemma, gpt2, gpt_neox, gptj, granite, llama, "
+         "mistral, "
          "opt, phi, "
          "phi3, qwen2, qwen3, roberta, stablelm, starcoder2, xlm-roberta"},
         {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
          "unsupported model_type 'falcon'; Kiln supports bert, camembert, "
-         "distilbert, gemma, gpt2, gpt_neox, gptj, llama, mistral, opt, phi, "
+         "distilbert, gemma, gpt2, gpt_neox, gptj, granite, llama, mistral, "
+         "opt, phi, "
          "phi3, "
          "qwen2, qwen3, roberta, stablelm, starcoder2, xlm-roberta"},
         {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
@@ -854,6 +881,10 @@ INSTANTIATE_TEST_SUITE_P(
          3, 3,
          "unsupported 'qk_layernorm': true (Kiln supports only false): it "
          "normalises queries and keys per head"},
+        {"ZeroLogitsScaling",
+         withKey(edit(kLlama, "\"llama\"", "\"granite\""),
+                 "\"logits_scaling\": 0"),
+         3, 3, "'logits_scaling' must be a positive finite number, got 0"},
         {"StablelmQkLayerNorm",
          withKey(edit(kLlama, "\"llama\"", "\"stablelm\""),
                  "\"qk_layernorm\": true"),

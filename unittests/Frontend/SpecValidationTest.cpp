@@ -106,6 +106,16 @@ INSTANTIATE_TEST_SUITE_P(
          "'positions.theta' must be a positive finite number, got -10000"},
         {"OverflowingScale", kTinyGpt2 + "embeddings:\n  scale: 1e999\n", 12,
          10, "'embeddings.scale' must be a positive finite number, got inf"},
+        {"ZeroAttentionScale",
+         edit(kTinyGpt2, "heads: 4", "heads: 4\n  scale: 0"), 9, 10,
+         "'attention.scale' must be a positive finite number, got 0"},
+        {"NegativeResidualScale",
+         edit(kTinyGpt2, "family: gpt2", "family: gpt2\n  residual_scale: -1"),
+         3, 19,
+         "'model.residual_scale' must be a positive finite number, got -1"},
+        {"InfiniteLogitsScale", kTinyGpt2 + "output:\n  logits_scale: 1e999\n",
+         12, 17,
+         "'output.logits_scale' must be a positive finite number, got inf"},
         {"InvalidName",
          edit(kTinyGpt2, "family: gpt2", "family: gpt2\n  name: gpt 2"), 3, 9,
          "'model.name' must be made of letters, digits, '_', '-' and '.', "
@@ -383,6 +393,17 @@ TEST_F(ConsistentSpecTest, AcceptsGemmaStyleRmsNormScales) {
   ASSERT_TRUE(spec) << renderAll();
   EXPECT_EQ(spec->normGammaOffset, 1.0);
   EXPECT_EQ(spec->ffn, FfnKind::GeGluTanh);
+}
+
+TEST_F(ConsistentSpecTest, AcceptsGraniteStyleMultipliers) {
+  std::optional<ModelSpec> spec =
+      loadYaml(edit(edit(kTinyLlama, "heads: 4", "heads: 4\n  scale: 1"),
+                    "family: llama", "family: llama\n  residual_scale: 0.25") +
+               "output:\n  logits_scale: 0.125\n");
+  ASSERT_TRUE(spec) << renderAll();
+  EXPECT_EQ(spec->attentionScale, 1.0);
+  EXPECT_EQ(spec->residualScale, 0.25);
+  EXPECT_EQ(spec->logitsScale, 0.125);
 }
 
 TEST_F(ConsistentSpecTest, AcceptsParallelLayersSharingOneNorm) {

@@ -1,13 +1,15 @@
 """Checks a compiled GPT-2, OPT, GPT-NeoX, GPT-J, Phi, Gemma, Qwen3, Phi-3,
-StarCoder2, StableLM, BERT, RoBERTa or DistilBERT model's .npy output against the independent PyTorch
-implementation of utils/torch_models.py, run in float64 on the same
-safetensors checkpoint. It shares no code with Kiln.
+StarCoder2, StableLM, Granite, BERT, RoBERTa or DistilBERT model's .npy
+output against the independent PyTorch implementation of
+utils/torch_models.py, run in float64 on the same safetensors checkpoint.
+It shares no code with Kiln.
 
 usage: torch_reference.py
            {gpt2,opt,gpt_neox,gptj,phi,gemma,qwen3,phi3,starcoder2,stablelm,
-            bert,roberta,distilbert}
+            granite,bert,roberta,distilbert}
            WEIGHTS ACTUAL.npy --heads H [--kv-heads H] [--rotary-pct P]
            [--rotary-dim D] [--rope-theta T] [--sliding-window W]
+           [--multipliers EMBEDDING,ATTENTION,RESIDUAL,LOGITS]
            --tokens IDS [--tokens IDS ...]
            [--attention-mask MASK ...] [--tolerance T]
 
@@ -16,12 +18,12 @@ GPT-2, OPT, GPT-NeoX and Phi (rotating --rotary-pct of each head), GPT-J
 --kv-heads key/value heads and RoPE base --rope-theta) and Phi-3 (with
 --kv-heads, rotating --rotary-pct of each head, attending to the
 --sliding-window most recent tokens), StarCoder2 (with --kv-heads and
---sliding-window) and StableLM (with --kv-heads, rotating --rotary-pct of
-each head) return the logits of every position (tied LM head but for
-GPT-NeoX, GPT-J, Phi and Phi-3, and StableLM checkpoints with an
-lm_head); BERT returns the mean of the last hidden
-states over the kept tokens, L2-normalised (the sentence-transformers
-embedding); RoBERTa (padding id 1, LayerNorm epsilon 1e-5) and DistilBERT,
+--sliding-window), StableLM (with --kv-heads, rotating --rotary-pct of
+each head) and Granite (with --kv-heads and its four --multipliers)
+return the logits of every position (tied LM head but for GPT-NeoX,
+GPT-J, Phi and Phi-3, and StableLM checkpoints with an lm_head); BERT
+returns the mean of the last hidden states over the kept tokens,
+L2-normalised (the sentence-transformers embedding); RoBERTa (padding id 1, LayerNorm epsilon 1e-5) and DistilBERT,
 imported from their config.json, return the last hidden states. Exits 1
 when the largest absolute error exceeds T times the largest reference
 magnitude.
@@ -37,7 +39,7 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "..", "utils"))
 from torch_models import (bert_embedding, distilbert_hidden_states,
-                          gemma_logits, gpt2_logits, gpt_neox_logits,
+                          gemma_logits, granite_logits, gpt2_logits, gpt_neox_logits,
                           gptj_logits, load_safetensors, opt_logits,
                           phi3_logits, phi_logits, qwen3_logits,
                           roberta_hidden_states, stablelm_logits,
@@ -53,7 +55,8 @@ def main():
     parser.add_argument("family",
                         choices=["gpt2", "opt", "gpt_neox", "gptj", "phi",
                                  "gemma", "qwen3", "phi3", "starcoder2",
-                                 "stablelm", "bert", "roberta", "distilbert"])
+                                 "stablelm", "granite", "bert", "roberta",
+                                 "distilbert"])
     parser.add_argument("weights")
     parser.add_argument("actual")
     parser.add_argument("--heads", type=int, required=True)
@@ -62,6 +65,7 @@ def main():
     parser.add_argument("--rotary-dim", type=int)
     parser.add_argument("--rope-theta", type=float, default=10000.0)
     parser.add_argument("--sliding-window", type=int)
+    parser.add_argument("--multipliers")
     parser.add_argument("--tokens", action="append", required=True)
     parser.add_argument("--attention-mask", action="append")
     parser.add_argument("--tolerance", type=float, default=1e-5)
@@ -89,6 +93,10 @@ def main():
         elif args.family == "starcoder2":
             reference = starcoder2_logits(w, ids, args.heads, args.kv_heads or args.heads,
                                           args.sliding_window)
+        elif args.family == "granite":
+            multipliers = [float(m) for m in args.multipliers.split(",")]
+            reference = granite_logits(w, ids, args.heads, args.kv_heads or args.heads,
+                                       *multipliers)
         elif args.family == "stablelm":
             reference = stablelm_logits(w, ids, args.heads, args.kv_heads or args.heads,
                                         args.rotary_pct)
