@@ -105,6 +105,14 @@ static constexpr PartName kGpt2Layer[] = {
     {"mlp.down", "mlp.c_proj", /*transposed=*/true},
 };
 
+// GPT-BigCode (`GPTBigCodeForCausalLM`: SantaCoder, StarCoder): GPT-2's
+// names, on nn.Linear layers that store their matrices [out, in].
+static constexpr PartName kGptBigCodeLayer[] = {
+    {"attn_norm", "ln_1"},     {"attn.qkv", "attn.c_attn"},
+    {"attn.o", "attn.c_proj"}, {"mlp_norm", "ln_2"},
+    {"mlp.up", "mlp.c_fc"},    {"mlp.down", "mlp.c_proj"},
+};
+
 // BERT (`BertModel`).
 static constexpr TensorName kBertModel[] = {
     {"embed.tokens", "embeddings.word_embeddings.weight"},
@@ -310,6 +318,14 @@ static const FamilyTraits kGpt2Traits = {
     kGpt2Layer,
 };
 
+// GPT-BigCode: GPT-2 on nn.Linear layers; its configs choose multi-query
+// attention (the default) or per-head fused QKV (see HFConfigImporter).
+static const FamilyTraits kGptBigCodeTraits = [] {
+  FamilyTraits traits = kGpt2Traits;
+  traits.layerParts = kGptBigCodeLayer;
+  return traits;
+}();
+
 static const FamilyTraits kBertTraits = {
     Topology::EncoderOnly,
     FfnKind::Gelu,
@@ -488,6 +504,8 @@ static const FamilyTraits &getTraits(ModelFamily family) {
     return kPhi3Traits;
   case ModelFamily::Starcoder2:
     return kStarcoder2Traits;
+  case ModelFamily::GptBigCode:
+    return kGptBigCodeTraits;
   case ModelFamily::Transformer:
     return kTransformerTraits;
   }
@@ -496,8 +514,8 @@ static const FamilyTraits &getTraits(ModelFamily family) {
 
 /// Spec names of the families, in ModelFamily order.
 static constexpr StringRef kFamilyNames[] = {
-    "gpt2", "bert", "distilbert", "llama",      "opt",        "gpt_neox",
-    "phi",  "gptj", "phi3",       "starcoder2", "transformer"};
+    "gpt2", "bert", "distilbert", "llama",      "opt",         "gpt_neox",
+    "phi",  "gptj", "phi3",       "starcoder2", "gpt_bigcode", "transformer"};
 
 std::optional<ModelFamily> kiln::parseModelFamily(StringRef name) {
   for (auto [index, familyName] : enumerate(kFamilyNames))

@@ -36,12 +36,13 @@ enum class ModelFamily {
   Gptj,
   Phi3,
   Starcoder2,
+  GptBigCode,
   Transformer
 };
 
 /// The family called `name` in a spec (`gpt2`, `bert`, `distilbert`,
 /// `llama`, `opt`, `gpt_neox`, `phi`, `gptj`, `phi3`, `starcoder2`,
-/// `transformer`), if there is one.
+/// `gpt_bigcode`, `transformer`), if there is one.
 std::optional<ModelFamily> parseModelFamily(llvm::StringRef name);
 
 /// The spec name of `family`.

@@ -125,9 +125,10 @@ static std::string describe(const json::Value &value) {
 //===----------------------------------------------------------------------===//
 
 static constexpr ActivationName kGpt2Activations[] = {
-    {"gelu_new", FfnKind::GeluTanh}, {"gelu_pytorch_tanh", FfnKind::GeluTanh},
-    {"gelu", FfnKind::Gelu},         {"relu", FfnKind::Relu},
-    {"silu", FfnKind::Silu},         {"swish", FfnKind::Silu}};
+    {"gelu_new", FfnKind::GeluTanh},  {"gelu_pytorch_tanh", FfnKind::GeluTanh},
+    {"gelu_fast", FfnKind::GeluTanh}, {"gelu", FfnKind::Gelu},
+    {"relu", FfnKind::Relu},          {"silu", FfnKind::Silu},
+    {"swish", FfnKind::Silu}};
 
 /// BERT and DistilBERT accept the same activations as GPT-2.
 static constexpr ArrayRef<ActivationName> kBertActivations = kGpt2Activations;
@@ -168,6 +169,7 @@ static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
     {"distilbert", ModelFamily::DistilBert},
     {"gemma", ModelFamily::Llama},
     {"gpt2", ModelFamily::Gpt2},
+    {"gpt_bigcode", ModelFamily::GptBigCode},
     {"gpt_neox", ModelFamily::GptNeox},
     {"gptj", ModelFamily::Gptj},
     {"granite", ModelFamily::Llama},
@@ -522,6 +524,52 @@ private:
         ignored("summary_proj_to_labels"),
         ignored("summary_first_dropout"),
     };
+  }
+
+  /// Keys of GPTBigCodeConfig (SantaCoder, StarCoder): GPT-2's, with
+  /// `multi_query` (one key/value head; without it, each head's query, key
+  /// and value are fused together) and `scale_attn_weights` (false leaves
+  /// the scores unscaled). The softmax precision keys change nothing in f32.
+  std::vector<HFField> gptBigCodeFields() {
+    std::vector<HFField> fields =
+        without(gpt2Fields(), {"scale_attn_weights", "reorder_and_upcast_attn",
+                               "scale_attn_by_inverse_layer_idx"});
+    append_range(
+        fields,
+        std::vector<HFField>{
+            {"multi_query", "attention.kv_heads",
+             [this](const json::Value &value) {
+               std::optional<bool> multiQuery = value.getAsBoolean();
+               if (!multiQuery)
+                 return typeError("multi_query", value, "true or false");
+               setMultiQuery(*multiQuery, "multi_query");
+             }},
+            {"scale_attn_weights", "attention.scale",
+             [this](const json::Value &value) {
+               std::optional<bool> scaled = value.getAsBoolean();
+               if (!scaled)
+                 return typeError("scale_attn_weights", value, "true or false");
+               if (*scaled)
+                 return;
+               spec.attentionScale = 1.0;
+               record("scale_attn_weights", "attention.scale");
+             }},
+            ignored("attention_softmax_in_fp32"),
+            ignored("scale_attention_softmax_in_fp32"),
+        });
+    return fields;
+  }
+
+  /// GPT-BigCode's attention: one key/value head after every head's query
+  /// (`multiQuery`), or each head's query, key and value together.
+  void setMultiQuery(bool multiQuery, StringRef key) {
+    if (multiQuery) {
+      spec.numKvHeads = 1;
+      record(key, "attention.kv_heads");
+    } else {
+      spec.qkvLayout = QkvLayout::PerHead;
+      record(key, "attention.qkv_layout");
+    }
   }
 
   /// Keys of GPTJConfig: GPT-2's without those that only GPT-2's attention
@@ -940,6 +988,9 @@ private:
     case ModelFamily::Starcoder2:
       fields = starcoder2Fields();
       break;
+    case ModelFamily::GptBigCode:
+      fields = gptBigCodeFields();
+      break;
     case ModelFamily::Llama:
       fields = modelType == "qwen2"      ? qwen2Fields()
                : modelType == "qwen3"    ? qwen3Fields()
@@ -1251,6 +1302,9 @@ void HFImporter::applyModelTypeDefaults(StringRef modelType) {
     applyRotaryFraction("partial_rotary_factor", 1.0);
   if (modelType == "stablelm")
     applyStablelmDefaults(object);
+  // GPTBigCodeConfig's attention is multi-query unless told otherwise.
+  if (modelType == "gpt_bigcode" && !object.get("multi_query"))
+    setMultiQuery(true, "model_type");
   // GraniteConfig's attention_multiplier is 1 unless given.
   if (modelType == "granite")
     fillAbsent(object, "attention_multiplier", "attention.scale",
@@ -1290,8 +1344,9 @@ std::optional<ModelSpec> HFImporter::import() {
     return std::nullopt;
   // GPT-2's and GPT-J's MLPs are 4 * n_embd wide unless n_inner says
   // otherwise.
-  bool isGpt2Like =
-      *family == ModelFamily::Gpt2 || *family == ModelFamily::Gptj;
+  bool isGpt2Like = *family == ModelFamily::Gpt2 ||
+                    *family == ModelFamily::Gptj ||
+                    *family == ModelFamily::GptBigCode;
   if (isGpt2Like && !spec.fieldLocs.count("ffn.dim") &&
       spec.dModel <= kMaxSpecSize)
     spec.ffnDim = 4 * spec.dModel;

@@ -104,6 +104,38 @@ def gpt2_logits(w, ids, heads, last_position=False):
     return x @ w["wte.weight"].T
 
 
+def gpt_bigcode_logits(w, ids, heads, multi_query=True):
+    """GPT-BigCode (SantaCoder, StarCoder): GPT-2 on nn.Linear ([out, in])
+    projections. With multi_query, c_attn holds every head's query, then
+    one key and one value head that all heads share; without, each head's
+    query, key and value side by side. The logits of every position (tied
+    LM head)."""
+    batch, seq = ids.shape
+    x = w["wte.weight"][ids] + w["wpe.weight"][:seq]
+    causal = causal_mask(seq)
+    d_model = x.shape[-1]
+    head_dim = d_model // heads
+    for i in range(layer_count(w, "h.")):
+        p = lambda name: w[f"h.{i}.{name}"]
+        linear = lambda t, name: torch.nn.functional.linear(
+            t, p(name + ".weight"), p(name + ".bias"))
+        h = layer_norm(x, p("ln_1.weight"), p("ln_1.bias"), 1e-5)
+        qkv = linear(h, "attn.c_attn")
+        if multi_query:
+            q, k, v = qkv.split([d_model, head_dim, head_dim], dim=-1)
+            q = split_heads(q, heads)
+            k, v = (split_heads(t, 1).expand(-1, heads, -1, -1) for t in (k, v))
+        else:
+            per_head = qkv.view(batch, seq, heads, 3 * head_dim).transpose(1, 2)
+            q, k, v = per_head.split(head_dim, dim=-1)
+        x = x + linear(merge_heads(attention(q, k, v, causal)), "attn.c_proj")
+        h = layer_norm(x, p("ln_2.weight"), p("ln_2.bias"), 1e-5)
+        h = torch.nn.functional.gelu(linear(h, "mlp.c_fc"), approximate="tanh")
+        x = x + linear(h, "mlp.c_proj")
+    x = layer_norm(x, w["ln_f.weight"], w["ln_f.bias"], 1e-5)
+    return x @ w["wte.weight"].T
+
+
 def opt_logits(w, ids, heads):
     """OPT: GPT-2's pre-norm decoder with separate nn.Linear Q, K, V, ReLU,
     and a position table whose rows 0 and 1 no position uses; the logits

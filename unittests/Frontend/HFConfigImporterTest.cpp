@@ -430,6 +430,34 @@ TEST_F(HFConfigImporterTest, MapsStablelmOntoLlamaWithLayerNorms) {
   EXPECT_EQ(given->numKvHeads, 4);
 }
 
+TEST_F(HFConfigImporterTest, MapsGptBigCodeAttention) {
+  // GPT-BigCode is GPT-2 on nn.Linear layers, multi-query unless
+  // multi_query is false, which fuses each head's query, key and value
+  // together instead; scale_attn_weights false leaves scores unscaled.
+  std::string bigcode = edit(kGpt2, "\"gpt2\"", "\"gpt_bigcode\"");
+  std::optional<ModelSpec> defaults = loadJson(bigcode);
+  ASSERT_TRUE(defaults) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(defaults->numKvHeads, 1);
+  EXPECT_EQ(defaults->qkvLayout, QkvLayout::Concatenated);
+  EXPECT_EQ(defaults->ffnDim, 256);
+  EXPECT_FALSE(defaults->attentionScale);
+  const WeightBinding &qkv =
+      defaults->weights.at("decoder.layer.attn.qkv.weight");
+  EXPECT_EQ(qkv.tensorName, "h.{layer}.attn.c_attn.weight");
+  EXPECT_FALSE(qkv.transposed);
+
+  std::optional<ModelSpec> multiHead = loadJson(
+      withKey(bigcode, R"("multi_query": false, "scale_attn_weights": false,
+  "activation_function": "gelu_fast", "attention_softmax_in_fp32": true)"));
+  ASSERT_TRUE(multiHead) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(multiHead->numKvHeads, 4);
+  EXPECT_EQ(multiHead->qkvLayout, QkvLayout::PerHead);
+  EXPECT_EQ(multiHead->attentionScale, 1.0);
+  EXPECT_EQ(multiHead->ffn, FfnKind::GeluTanh);
+}
+
 TEST_F(HFConfigImporterTest, MapsGraniteMultipliers) {
   // Granite is LLaMA with four multipliers; its attention scores are
   // multiplied by attention_multiplier, 1 unless given, never by
@@ -710,13 +738,15 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::ValuesIn(std::vector<BadInput>{
         {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
          "missing required field 'model_type'; Kiln supports bert, "
-         "camembert, distilbert, gemma, gpt2, gpt_neox, gptj, granite, llama, "
+         "camembert, distilbert, gemma, gpt2, gpt_bigcode, gpt_neox, gptj, "
+         "granite, llama, "
          "mistral, "
          "opt, phi, "
          "phi3, qwen2, qwen3, roberta, stablelm, starcoder2, xlm-roberta"},
         {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
          "unsupported model_type 'falcon'; Kiln supports bert, camembert, "
-         "distilbert, gemma, gpt2, gpt_neox, gptj, granite, llama, mistral, "
+         "distilbert, gemma, gpt2, gpt_bigcode, gpt_neox, gptj, granite, "
+         "llama, mistral, "
          "opt, phi, "
          "phi3, "
          "qwen2, qwen3, roberta, stablelm, starcoder2, xlm-roberta"},
@@ -868,9 +898,10 @@ INSTANTIATE_TEST_SUITE_P(
         {"PrunedHeads", withKey(kBert, R"("pruned_heads": {"0": [1]})"), 3, 3,
          "unsupported 'pruned_heads'"},
         {"UnsupportedGpt2Activation",
-         withKey(kGpt2, "\"activation_function\": \"gelu_fast\""), 3, 3,
-         "unsupported activation 'gelu_fast' for 'activation_function'; Kiln "
-         "supports gelu_new, gelu_pytorch_tanh, gelu, relu, silu, swish"},
+         withKey(kGpt2, "\"activation_function\": \"quick_gelu\""), 3, 3,
+         "unsupported activation 'quick_gelu' for 'activation_function'; Kiln "
+         "supports gelu_new, gelu_pytorch_tanh, gelu_fast, gelu, relu, silu, "
+         "swish"},
         {"UnsupportedLlamaActivation",
          withKey(kLlama, "\"hidden_act\": \"relu\""), 3, 3,
          "unsupported activation 'relu' for 'hidden_act'; Kiln supports "

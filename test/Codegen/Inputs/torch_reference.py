@@ -1,32 +1,33 @@
-"""Checks a compiled GPT-2, OPT, GPT-NeoX, GPT-J, Phi, Gemma, Qwen3, Phi-3,
-StarCoder2, StableLM, Granite, BERT, RoBERTa or DistilBERT model's .npy
-output against the independent PyTorch implementation of
-utils/torch_models.py, run in float64 on the same safetensors checkpoint.
-It shares no code with Kiln.
+"""Checks a compiled model's .npy output against the independent PyTorch
+implementation of utils/torch_models.py, run in float64 on the same
+safetensors checkpoint. It shares no code with Kiln.
 
 usage: torch_reference.py
-           {gpt2,opt,gpt_neox,gptj,phi,gemma,qwen3,phi3,starcoder2,stablelm,
-            granite,bert,roberta,distilbert}
+           {gpt2,gpt_bigcode,opt,gpt_neox,gptj,phi,gemma,qwen3,phi3,
+            starcoder2,stablelm,granite,bert,roberta,distilbert}
            WEIGHTS ACTUAL.npy --heads H [--kv-heads H] [--rotary-pct P]
            [--rotary-dim D] [--rope-theta T] [--sliding-window W]
-           [--multipliers EMBEDDING,ATTENTION,RESIDUAL,LOGITS]
+           [--multipliers EMBEDDING,ATTENTION,RESIDUAL,LOGITS] [--multi-head]
            --tokens IDS [--tokens IDS ...]
            [--attention-mask MASK ...] [--tolerance T]
 
-GPT-2, OPT, GPT-NeoX and Phi (rotating --rotary-pct of each head), GPT-J
-(rotating --rotary-dim features of each head), Gemma and Qwen3 (with
---kv-heads key/value heads and RoPE base --rope-theta) and Phi-3 (with
---kv-heads, rotating --rotary-pct of each head, attending to the
---sliding-window most recent tokens), StarCoder2 (with --kv-heads and
---sliding-window), StableLM (with --kv-heads, rotating --rotary-pct of
-each head) and Granite (with --kv-heads and its four --multipliers)
-return the logits of every position (tied LM head but for GPT-NeoX,
-GPT-J, Phi and Phi-3, and StableLM checkpoints with an lm_head); BERT
-returns the mean of the last hidden states over the kept tokens,
-L2-normalised (the sentence-transformers embedding); RoBERTa (padding id 1, LayerNorm epsilon 1e-5) and DistilBERT,
-imported from their config.json, return the last hidden states. Exits 1
-when the largest absolute error exceeds T times the largest reference
-magnitude.
+These return the logits of every position:
+- GPT-2, OPT, and GPT-BigCode (multi-query unless --multi-head);
+- GPT-NeoX and Phi, rotating --rotary-pct of each head; GPT-J, rotating
+  --rotary-dim features of each head;
+- Gemma and Qwen3, with --kv-heads key/value heads and RoPE base
+  --rope-theta;
+- Phi-3, with --kv-heads, rotating --rotary-pct of each head and
+  attending to the --sliding-window most recent tokens;
+- StarCoder2, with --kv-heads and --sliding-window;
+- StableLM, with --kv-heads, rotating --rotary-pct of each head;
+- Granite, with --kv-heads and its four --multipliers.
+The LM head is tied but for GPT-NeoX, GPT-J, Phi, Phi-3 and checkpoints
+with an lm_head. BERT returns the mean of the last hidden states over the
+kept tokens, L2-normalised (the sentence-transformers embedding); RoBERTa
+(padding id 1, LayerNorm epsilon 1e-5) and DistilBERT, imported from
+their config.json, return the last hidden states. Exits 1 when the
+largest absolute error exceeds T times the largest reference magnitude.
 """
 
 import argparse
@@ -39,7 +40,7 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "..", "utils"))
 from torch_models import (bert_embedding, distilbert_hidden_states,
-                          gemma_logits, granite_logits, gpt2_logits, gpt_neox_logits,
+                          gemma_logits, gpt_bigcode_logits, granite_logits, gpt2_logits, gpt_neox_logits,
                           gptj_logits, load_safetensors, opt_logits,
                           phi3_logits, phi_logits, qwen3_logits,
                           roberta_hidden_states, stablelm_logits,
@@ -53,10 +54,10 @@ def rows(values):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("family",
-                        choices=["gpt2", "opt", "gpt_neox", "gptj", "phi",
-                                 "gemma", "qwen3", "phi3", "starcoder2",
-                                 "stablelm", "granite", "bert", "roberta",
-                                 "distilbert"])
+                        choices=["gpt2", "gpt_bigcode", "opt", "gpt_neox",
+                                 "gptj", "phi", "gemma", "qwen3", "phi3",
+                                 "starcoder2", "stablelm", "granite", "bert",
+                                 "roberta", "distilbert"])
     parser.add_argument("weights")
     parser.add_argument("actual")
     parser.add_argument("--heads", type=int, required=True)
@@ -66,6 +67,7 @@ def main():
     parser.add_argument("--rope-theta", type=float, default=10000.0)
     parser.add_argument("--sliding-window", type=int)
     parser.add_argument("--multipliers")
+    parser.add_argument("--multi-head", action="store_true")
     parser.add_argument("--tokens", action="append", required=True)
     parser.add_argument("--attention-mask", action="append")
     parser.add_argument("--tolerance", type=float, default=1e-5)
@@ -77,6 +79,8 @@ def main():
         if args.family in ("gpt2", "opt"):
             model = gpt2_logits if args.family == "gpt2" else opt_logits
             reference = model(w, ids, args.heads)
+        elif args.family == "gpt_bigcode":
+            reference = gpt_bigcode_logits(w, ids, args.heads, not args.multi_head)
         elif args.family == "gpt_neox":
             reference = gpt_neox_logits(w, ids, args.heads, args.rotary_pct)
         elif args.family == "gptj":
