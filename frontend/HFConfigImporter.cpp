@@ -166,6 +166,7 @@ static constexpr StringLiteral kIgnoredCommonKeys[] = {
 static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
     {"bert", ModelFamily::Bert},
     {"camembert", ModelFamily::Bert},
+    {"cohere", ModelFamily::Llama},
     {"distilbert", ModelFamily::DistilBert},
     {"gemma", ModelFamily::Llama},
     {"gpt2", ModelFamily::Gpt2},
@@ -816,6 +817,26 @@ private:
     return fields;
   }
 
+  /// Keys of CohereConfig (Command R, Aya 23): LLaMA's without `head_dim`,
+  /// `mlp_bias`, the window and `pretraining_tp`, with layer norms
+  /// (`layer_norm_eps`), the multiplier of the logits (`logit_scale`), and
+  /// `use_qk_norm`, which must be false.
+  std::vector<HFField> cohereFields() {
+    std::vector<HFField> fields =
+        without(llamaFields(), {"head_dim", "mlp_bias", "sliding_window",
+                                "pretraining_tp", "rms_norm_eps"});
+    append_range(
+        fields,
+        std::vector<HFField>{
+            number("layer_norm_eps", "norm.epsilon", spec.normEpsilon),
+            number("logit_scale", "output.logits_scale", spec.logitsScale),
+            onlyValue("use_qk_norm", false,
+                      "it normalises the queries and keys of each "
+                      "head with that head's own scales"),
+        });
+    return fields;
+  }
+
   /// Keys of GraniteConfig (IBM Granite 3): LLaMA's without `head_dim`,
   /// the window and `pretraining_tp`, with four multipliers: of the
   /// embeddings, of the attention scores (in place of 1 / sqrt(head_dim)),
@@ -997,6 +1018,7 @@ private:
                : modelType == "gemma"    ? gemmaFields()
                : modelType == "stablelm" ? stablelmFields()
                : modelType == "granite"  ? graniteFields()
+               : modelType == "cohere"   ? cohereFields()
                                          : llamaFields();
       break;
     case ModelFamily::Transformer:
@@ -1030,6 +1052,11 @@ private:
   void applyModelTypeDefaults(StringRef modelType);
   /// The Gemma part of applyModelTypeDefaults.
   void applyGemmaDefaults(const json::Object &object);
+  /// The Cohere part of applyModelTypeDefaults: parallel layers whose
+  /// attention and MLP share one layer norm without bias (epsilon 1e-5),
+  /// RoPE on interleaved pairs, logits multiplied by 0.0625 and tied
+  /// embeddings unless given.
+  void applyCohereDefaults(const json::Object &object);
   /// The StableLM part of applyModelTypeDefaults: layer norms with biases
   /// (epsilon 1e-5), no bias on the output projection, a quarter of each
   /// head rotated, and an MLP reading the attention's norm in parallel
@@ -1208,6 +1235,24 @@ void HFImporter::applyGemmaDefaults(const json::Object &object) {
   record("model_type", "norm.gamma_offset");
 }
 
+void HFImporter::applyCohereDefaults(const json::Object &object) {
+  spec.norm = NormKind::LayerNorm;
+  record("model_type", "norm.kind");
+  spec.normBias = false;
+  record("model_type", "norm.bias");
+  spec.normPlacement = NormPlacement::Parallel;
+  record("model_type", "norm.placement");
+  spec.parallelMlpNorm = false;
+  record("model_type", "norm.parallel_mlp_norm");
+  spec.positions.ropeStyle = RopeStyle::Interleaved;
+  record("model_type", "positions.rope_style");
+  fillAbsent(object, "layer_norm_eps", "norm.epsilon", spec.normEpsilon, 1e-5);
+  fillAbsent(object, "logit_scale", "output.logits_scale", spec.logitsScale,
+             0.0625);
+  fillAbsent(object, "tie_word_embeddings", "embeddings.tied",
+             spec.tieEmbeddings, true);
+}
+
 void HFImporter::applyStablelmDefaults(const json::Object &object) {
   spec.norm = NormKind::LayerNorm;
   record("model_type", "norm.kind");
@@ -1302,6 +1347,8 @@ void HFImporter::applyModelTypeDefaults(StringRef modelType) {
     applyRotaryFraction("partial_rotary_factor", 1.0);
   if (modelType == "stablelm")
     applyStablelmDefaults(object);
+  if (modelType == "cohere")
+    applyCohereDefaults(object);
   // GPTBigCodeConfig's attention is multi-query unless told otherwise.
   if (modelType == "gpt_bigcode" && !object.get("multi_query"))
     setMultiQuery(true, "model_type");

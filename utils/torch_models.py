@@ -328,6 +328,31 @@ def gemma_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0):
                         gamma_offset=1.0, activation=gelu_tanh)
 
 
+def cohere_logits(w, ids, heads, kv_heads, logit_scale, eps=1e-5, theta=10000.0):
+    """Cohere (Command R, Aya 23): attention and a SwiGLU MLP side by side
+    on one layer norm without bias, RoPE on interleaved pairs of features,
+    grouped-query attention without biases, and the tied LM head, whose
+    logits are multiplied by `logit_scale`."""
+    embed = w["model.embed_tokens.weight"]
+    x = embed[ids]
+    prefix = "model.layers."
+    causal = causal_mask(ids.shape[1])
+    for i in range(layer_count(w, prefix)):
+        p = lambda name: w[f"{prefix}{i}.{name}.weight"]
+        h = layer_norm(x, p("input_layernorm"), None, eps)
+        q = rotate_every_two_rope(split_heads(h @ p("self_attn.q_proj").T, heads), theta,
+                                  x.shape[-1] // heads)
+        k = rotate_every_two_rope(split_heads(h @ p("self_attn.k_proj").T, kv_heads), theta,
+                                  x.shape[-1] // heads)
+        v = split_heads(h @ p("self_attn.v_proj").T, kv_heads)
+        k, v = (t.repeat_interleave(heads // kv_heads, dim=1) for t in (k, v))
+        attended = merge_heads(attention(q, k, v, causal)) @ p("self_attn.o_proj").T
+        gate = torch.nn.functional.silu(h @ p("mlp.gate_proj").T)
+        x = x + attended + (gate * (h @ p("mlp.up_proj").T)) @ p("mlp.down_proj").T
+    x = layer_norm(x, w["model.norm.weight"], None, eps)
+    return (x @ w.get("lm_head.weight", embed).T) * logit_scale
+
+
 def granite_logits(w, ids, heads, kv_heads, embedding_multiplier, attention_multiplier,
                    residual_multiplier, logits_scaling, eps=1e-6, theta=10000.0):
     """Granite: LLaMA with its four multipliers: of the embeddings, of the

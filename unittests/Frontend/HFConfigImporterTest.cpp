@@ -82,6 +82,12 @@ std::string edit(const std::string &config, llvm::StringRef from,
   return replaceOnce(config, from, to);
 }
 
+/// The model types that errors about `model_type` list.
+const std::string kSupportedModelTypes =
+    "Kiln supports bert, camembert, cohere, distilbert, gemma, gpt2, "
+    "gpt_bigcode, gpt_neox, gptj, granite, llama, mistral, opt, phi, phi3, "
+    "qwen2, qwen3, roberta, stablelm, starcoder2, xlm-roberta";
+
 using HFConfigImporterTest = SpecTest;
 
 //===----------------------------------------------------------------------===//
@@ -458,6 +464,35 @@ TEST_F(HFConfigImporterTest, MapsGptBigCodeAttention) {
   EXPECT_EQ(multiHead->ffn, FfnKind::GeluTanh);
 }
 
+TEST_F(HFConfigImporterTest, MapsCohereOntoParallelLlamaLayers) {
+  // Cohere: attention and MLP side by side on one layer norm without bias,
+  // RoPE on interleaved pairs, logits multiplied by logit_scale (0.0625
+  // unless given) and tied embeddings unless given.
+  std::string cohere = edit(kLlama, "\"llama\"", "\"cohere\"");
+  std::optional<ModelSpec> defaults = loadJson(cohere);
+  ASSERT_TRUE(defaults) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(defaults->norm, NormKind::LayerNorm);
+  EXPECT_FALSE(defaults->normBias);
+  EXPECT_EQ(defaults->normEpsilon, 1e-5);
+  EXPECT_EQ(defaults->normPlacement, NormPlacement::Parallel);
+  EXPECT_FALSE(defaults->parallelMlpNorm);
+  EXPECT_EQ(defaults->positions.ropeStyle, RopeStyle::Interleaved);
+  EXPECT_EQ(defaults->logitsScale, 0.0625);
+  EXPECT_TRUE(defaults->tieEmbeddings);
+  EXPECT_FALSE(defaults->attentionBias);
+
+  std::optional<ModelSpec> given =
+      loadJson(withKey(cohere, R"("logit_scale": 0.125, "layer_norm_eps": 1e-6,
+  "tie_word_embeddings": false, "attention_bias": true, "use_qk_norm": false)"));
+  ASSERT_TRUE(given) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(given->logitsScale, 0.125);
+  EXPECT_EQ(given->normEpsilon, 1e-6);
+  EXPECT_FALSE(given->tieEmbeddings);
+  EXPECT_TRUE(given->attentionBias);
+}
+
 TEST_F(HFConfigImporterTest, MapsGraniteMultipliers) {
   // Granite is LLaMA with four multipliers; its attention scores are
   // multiplied by attention_multiplier, 1 unless given, never by
@@ -737,19 +772,9 @@ INSTANTIATE_TEST_SUITE_P(
     ModelType, BadHFConfigTest,
     ::testing::ValuesIn(std::vector<BadInput>{
         {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
-         "missing required field 'model_type'; Kiln supports bert, "
-         "camembert, distilbert, gemma, gpt2, gpt_bigcode, gpt_neox, gptj, "
-         "granite, llama, "
-         "mistral, "
-         "opt, phi, "
-         "phi3, qwen2, qwen3, roberta, stablelm, starcoder2, xlm-roberta"},
+         "missing required field 'model_type'; " + kSupportedModelTypes},
         {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
-         "unsupported model_type 'falcon'; Kiln supports bert, camembert, "
-         "distilbert, gemma, gpt2, gpt_bigcode, gpt_neox, gptj, granite, "
-         "llama, mistral, "
-         "opt, phi, "
-         "phi3, "
-         "qwen2, qwen3, roberta, stablelm, starcoder2, xlm-roberta"},
+         "unsupported model_type 'falcon'; " + kSupportedModelTypes},
         {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
          "expected a string for 'model_type', got 2"},
     }),
@@ -916,6 +941,13 @@ INSTANTIATE_TEST_SUITE_P(
          withKey(edit(kLlama, "\"llama\"", "\"granite\""),
                  "\"logits_scaling\": 0"),
          3, 3, "'logits_scaling' must be a positive finite number, got 0"},
+        {"CohereQkNorm",
+         withKey(edit(kLlama, "\"llama\"", "\"cohere\""),
+                 "\"use_qk_norm\": true"),
+         3, 3,
+         "unsupported 'use_qk_norm': true (Kiln supports only false): it "
+         "normalises the queries and keys of each head with that head's own "
+         "scales"},
         {"StablelmQkLayerNorm",
          withKey(edit(kLlama, "\"llama\"", "\"stablelm\""),
                  "\"qk_layernorm\": true"),

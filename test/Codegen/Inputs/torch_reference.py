@@ -8,6 +8,7 @@ usage: torch_reference.py
            WEIGHTS ACTUAL.npy --heads H [--kv-heads H] [--rotary-pct P]
            [--rotary-dim D] [--rope-theta T] [--sliding-window W]
            [--multipliers EMBEDDING,ATTENTION,RESIDUAL,LOGITS] [--multi-head]
+           [--logit-scale S]
            --tokens IDS [--tokens IDS ...]
            [--attention-mask MASK ...] [--tolerance T]
 
@@ -21,7 +22,8 @@ These return the logits of every position:
   attending to the --sliding-window most recent tokens;
 - StarCoder2, with --kv-heads and --sliding-window;
 - StableLM, with --kv-heads, rotating --rotary-pct of each head;
-- Granite, with --kv-heads and its four --multipliers.
+- Granite, with --kv-heads and its four --multipliers;
+- Cohere, with --kv-heads and logits multiplied by --logit-scale.
 The LM head is tied but for GPT-NeoX, GPT-J, Phi, Phi-3 and checkpoints
 with an lm_head. BERT returns the mean of the last hidden states over the
 kept tokens, L2-normalised (the sentence-transformers embedding); RoBERTa
@@ -39,10 +41,11 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "..", "utils"))
-from torch_models import (bert_embedding, distilbert_hidden_states,
-                          gemma_logits, gpt_bigcode_logits, granite_logits, gpt2_logits, gpt_neox_logits,
-                          gptj_logits, load_safetensors, opt_logits,
-                          phi3_logits, phi_logits, qwen3_logits,
+from torch_models import (bert_embedding, cohere_logits,
+                          distilbert_hidden_states, gemma_logits,
+                          gpt2_logits, gpt_bigcode_logits, gpt_neox_logits,
+                          gptj_logits, granite_logits, load_safetensors,
+                          opt_logits, phi3_logits, phi_logits, qwen3_logits,
                           roberta_hidden_states, stablelm_logits,
                           starcoder2_logits)
 
@@ -56,8 +59,8 @@ def main():
     parser.add_argument("family",
                         choices=["gpt2", "gpt_bigcode", "opt", "gpt_neox",
                                  "gptj", "phi", "gemma", "qwen3", "phi3",
-                                 "starcoder2", "stablelm", "granite", "bert",
-                                 "roberta", "distilbert"])
+                                 "starcoder2", "stablelm", "granite", "cohere",
+                                 "bert", "roberta", "distilbert"])
     parser.add_argument("weights")
     parser.add_argument("actual")
     parser.add_argument("--heads", type=int, required=True)
@@ -68,6 +71,7 @@ def main():
     parser.add_argument("--sliding-window", type=int)
     parser.add_argument("--multipliers")
     parser.add_argument("--multi-head", action="store_true")
+    parser.add_argument("--logit-scale", type=float, default=0.0625)
     parser.add_argument("--tokens", action="append", required=True)
     parser.add_argument("--attention-mask", action="append")
     parser.add_argument("--tolerance", type=float, default=1e-5)
@@ -101,6 +105,9 @@ def main():
             multipliers = [float(m) for m in args.multipliers.split(",")]
             reference = granite_logits(w, ids, args.heads, args.kv_heads or args.heads,
                                        *multipliers)
+        elif args.family == "cohere":
+            reference = cohere_logits(w, ids, args.heads, args.kv_heads or args.heads,
+                                      args.logit_scale)
         elif args.family == "stablelm":
             reference = stablelm_logits(w, ids, args.heads, args.kv_heads or args.heads,
                                         args.rotary_pct)
