@@ -77,6 +77,8 @@ struct FamilyTraits {
   bool outputBias = false;
   /// Q, K, V and the output projection have biases; `biases` if unset.
   std::optional<bool> attentionBias = std::nullopt;
+  /// The MLP's projections have biases; `biases` if unset.
+  std::optional<bool> mlpBias = std::nullopt;
   /// Which features RoPE pairs.
   RopeStyle ropeStyle = RopeStyle::Half;
 };
@@ -111,6 +113,23 @@ static constexpr PartName kGptBigCodeLayer[] = {
     {"attn_norm", "ln_1"},     {"attn.qkv", "attn.c_attn"},
     {"attn.o", "attn.c_proj"}, {"mlp_norm", "ln_2"},
     {"mlp.up", "mlp.c_fc"},    {"mlp.down", "mlp.c_proj"},
+};
+
+// Falcon (`FalconForCausalLM`).
+static constexpr TensorName kFalconModel[] = {
+    {"embed.tokens", "transformer.word_embeddings.weight"},
+    {"lm_head", "lm_head.weight"},
+};
+static constexpr StackNames kFalconStacks[] = {
+    {"decoder", "transformer.h.{layer}.", "transformer.ln_f"},
+};
+static constexpr PartName kFalconLayer[] = {
+    {"attn_norm", "input_layernorm"},
+    {"attn.qkv", "self_attention.query_key_value"},
+    {"attn.o", "self_attention.dense"},
+    {"mlp_norm", "post_attention_layernorm"},
+    {"mlp.up", "mlp.dense_h_to_4h"},
+    {"mlp.down", "mlp.dense_4h_to_h"},
 };
 
 // BERT (`BertModel`).
@@ -398,6 +417,22 @@ static const FamilyTraits kPhiTraits = [] {
   return traits;
 }();
 
+// Falcon (Falcon-7B): GPT-NeoX's parallel layers with one shared norm,
+// Q, K and V fused side by side, no projection biases (the norms keep
+// theirs) and a tied LM head.
+static const FamilyTraits kFalconTraits = [] {
+  FamilyTraits traits = kGptNeoxTraits;
+  traits.tieEmbeddings = true;
+  traits.modelTensors = kFalconModel;
+  traits.stacks = kFalconStacks;
+  traits.layerParts = kFalconLayer;
+  traits.qkvLayout = QkvLayout::Concatenated;
+  traits.parallelMlpNorm = false;
+  traits.attentionBias = false;
+  traits.mlpBias = false;
+  return traits;
+}();
+
 // Phi's layers, with interleaved RoPE pairs and no attention biases.
 static const FamilyTraits kGptjTraits = [] {
   FamilyTraits traits = kPhiTraits;
@@ -506,6 +541,8 @@ static const FamilyTraits &getTraits(ModelFamily family) {
     return kStarcoder2Traits;
   case ModelFamily::GptBigCode:
     return kGptBigCodeTraits;
+  case ModelFamily::Falcon:
+    return kFalconTraits;
   case ModelFamily::Transformer:
     return kTransformerTraits;
   }
@@ -514,8 +551,8 @@ static const FamilyTraits &getTraits(ModelFamily family) {
 
 /// Spec names of the families, in ModelFamily order.
 static constexpr StringRef kFamilyNames[] = {
-    "gpt2", "bert", "distilbert", "llama",      "opt",         "gpt_neox",
-    "phi",  "gptj", "phi3",       "starcoder2", "gpt_bigcode", "transformer"};
+    "gpt2", "bert", "distilbert", "llama",       "opt",    "gpt_neox",   "phi",
+    "gptj", "phi3", "starcoder2", "gpt_bigcode", "falcon", "transformer"};
 
 std::optional<ModelFamily> kiln::parseModelFamily(StringRef name) {
   for (auto [index, familyName] : enumerate(kFamilyNames))
@@ -578,7 +615,7 @@ public:
     fill("attention.bias", spec.attentionBias,
          traits.attentionBias.value_or(traits.biases));
     fill("positions.rope_style", spec.positions.ropeStyle, traits.ropeStyle);
-    fill("ffn.bias", spec.mlpBias, traits.biases);
+    fill("ffn.bias", spec.mlpBias, traits.mlpBias.value_or(traits.biases));
     fill("norm.bias", spec.normBias, traits.biases);
     fill("embeddings.tied", spec.tieEmbeddings, traits.tieEmbeddings);
     fill("output.kind", spec.output, traits.output);

@@ -37,12 +37,13 @@ enum class ModelFamily {
   Phi3,
   Starcoder2,
   GptBigCode,
+  Falcon,
   Transformer
 };
 
 /// The family called `name` in a spec (`gpt2`, `bert`, `distilbert`,
 /// `llama`, `opt`, `gpt_neox`, `phi`, `gptj`, `phi3`, `starcoder2`,
-/// `gpt_bigcode`, `transformer`), if there is one.
+/// `gpt_bigcode`, `falcon`, `transformer`), if there is one.
 std::optional<ModelFamily> parseModelFamily(llvm::StringRef name);
 
 /// The spec name of `family`.

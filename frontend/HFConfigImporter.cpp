@@ -168,6 +168,7 @@ static constexpr std::pair<StringLiteral, ModelFamily> kModelTypes[] = {
     {"camembert", ModelFamily::Bert},
     {"cohere", ModelFamily::Llama},
     {"distilbert", ModelFamily::DistilBert},
+    {"falcon", ModelFamily::Falcon},
     {"gemma", ModelFamily::Llama},
     {"gpt2", ModelFamily::Gpt2},
     {"gpt_bigcode", ModelFamily::GptBigCode},
@@ -571,6 +572,70 @@ private:
       spec.qkvLayout = QkvLayout::PerHead;
       record(key, "attention.qkv_layout");
     }
+  }
+
+  /// Keys of FalconConfig (Falcon-7B, Falcon-RW): the sizes, under their
+  /// names or the older ones (`n_layer`, `n_head`, `n_head_kv`, checked by
+  /// applyFalconDefaults), `multi_query` (one key/value head),
+  /// `parallel_attn` (parallel layers sharing one norm; false: sequential
+  /// pre-norm layers), `bias` (of the projections; the norms always have
+  /// theirs) and RoPE's keys. ALiBi and the grouped QKV layout of
+  /// `new_decoder_architecture` (Falcon-40B and later) are refused.
+  std::vector<HFField> falconFields() {
+    return {
+        integer("vocab_size", "model.vocab_size", spec.vocabSize,
+                /*required=*/true),
+        integer("hidden_size", "model.d_model", spec.dModel, /*required=*/true),
+        integer("num_hidden_layers", "decoder.layers", spec.decoder.numLayers),
+        integer("n_layer", "decoder.layers", spec.decoder.numLayers),
+        integer("num_attention_heads", "attention.heads", spec.numHeads),
+        integer("n_head", "attention.heads", spec.numHeads),
+        integer("num_kv_heads", "attention.kv_heads", spec.numKvHeads),
+        integer("n_head_kv", "attention.kv_heads", spec.numKvHeads),
+        integer("max_position_embeddings", "model.max_seq_len", spec.maxSeqLen),
+        integer("ffn_hidden_size", "ffn.dim", spec.ffnDim),
+        activation("activation", kGpt2Activations),
+        number("layer_norm_epsilon", "norm.epsilon", spec.normEpsilon),
+        number("rope_theta", "positions.theta", spec.positions.theta),
+        ropeScaling(),
+        {"multi_query", "attention.kv_heads",
+         [this](const json::Value &value) {
+           std::optional<bool> multiQuery = value.getAsBoolean();
+           if (!multiQuery)
+             return typeError("multi_query", value, "true or false");
+           isFalconMultiQuery = *multiQuery;
+         }},
+        {"parallel_attn", "norm.placement",
+         [this](const json::Value &value) {
+           std::optional<bool> parallel = value.getAsBoolean();
+           if (!parallel)
+             return typeError("parallel_attn", value, "true or false");
+           if (*parallel)
+             return;
+           spec.normPlacement = NormPlacement::Pre;
+           record("parallel_attn", "norm.placement");
+         }},
+        {"bias", "attention.bias",
+         [this](const json::Value &value) {
+           std::optional<bool> biases = value.getAsBoolean();
+           if (!biases)
+             return typeError("bias", value, "true or false");
+           spec.attentionBias = spec.mlpBias = *biases;
+           record("bias", "attention.bias");
+           record("bias", "ffn.bias");
+         }},
+        boolean("tie_word_embeddings", "embeddings.tied", spec.tieEmbeddings),
+        onlyValue("alibi", false, "ALiBi positions are not implemented"),
+        onlyValue("new_decoder_architecture", false,
+                  "its fused QKV projection groups the queries of each "
+                  "key/value head with it, a layout Kiln does not read"),
+        onlyValue("apply_residual_connection_post_layernorm", false,
+                  "its residual connections start after the norms"),
+        // Only read with new_decoder_architecture.
+        ignored("num_ln_in_parallel_attn"),
+        ignored("hidden_dropout"),
+        ignored("attention_dropout"),
+    };
   }
 
   /// Keys of GPTJConfig: GPT-2's without those that only GPT-2's attention
@@ -1012,6 +1077,9 @@ private:
     case ModelFamily::GptBigCode:
       fields = gptBigCodeFields();
       break;
+    case ModelFamily::Falcon:
+      fields = falconFields();
+      break;
     case ModelFamily::Llama:
       fields = modelType == "qwen2"      ? qwen2Fields()
                : modelType == "qwen3"    ? qwen3Fields()
@@ -1052,6 +1120,11 @@ private:
   void applyModelTypeDefaults(StringRef modelType);
   /// The Gemma part of applyModelTypeDefaults.
   void applyGemmaDefaults(const json::Object &object);
+  /// The Falcon part of applyModelTypeDefaults: the layer and head counts
+  /// under one of their names, one key/value head with `multi_query`
+  /// (default true) and per-head fused QKV without, 2048 positions and an
+  /// MLP 4 times `hidden_size` wide unless given.
+  void applyFalconDefaults(const json::Object &object);
   /// The Cohere part of applyModelTypeDefaults: parallel layers whose
   /// attention and MLP share one layer norm without bias (epsilon 1e-5),
   /// RoPE on interleaved pairs, logits multiplied by 0.0625 and tied
@@ -1091,6 +1164,9 @@ private:
   /// GPT-NeoX's `rotary_pct` or the `partial_rotary_factor` of Phi and
   /// Phi-3: the share of each head that RoPE rotates.
   std::optional<double> rotaryFraction;
+  /// Falcon's `multi_query`: one key/value head unless `num_kv_heads` says
+  /// otherwise.
+  bool isFalconMultiQuery = true;
   bool failed = false;
 };
 
@@ -1235,6 +1311,38 @@ void HFImporter::applyGemmaDefaults(const json::Object &object) {
   record("model_type", "norm.gamma_offset");
 }
 
+void HFImporter::applyFalconDefaults(const json::Object &object) {
+  for (auto [key, alias] :
+       {std::pair<StringRef, StringRef>{"num_hidden_layers", "n_layer"},
+        {"num_attention_heads", "n_head"},
+        {"num_kv_heads", "n_head_kv"}}) {
+    if (object.get(key) && object.get(alias))
+      return error(alias, "'" + key + "' and its older name '" + alias +
+                              "' are both given; keep one");
+    if (key != "num_kv_heads" && !object.get(key) && !object.get(alias))
+      return error(rootLoc, "missing required field '" + key + "' (or '" +
+                                alias + "') for model_type 'falcon'");
+  }
+  // FalconAttention reads one key/value head after every head's query with
+  // multi_query, whatever num_kv_heads says, and each head's query, key
+  // and value together without.
+  StringRef multiQueryKey =
+      object.get("multi_query") ? "multi_query" : "model_type";
+  if (isFalconMultiQuery) {
+    spec.numKvHeads = 1;
+    record(multiQueryKey, "attention.kv_heads");
+  } else {
+    spec.qkvLayout = QkvLayout::PerHead;
+    record(multiQueryKey, "attention.qkv_layout");
+  }
+  fillAbsent(object, "max_position_embeddings", "model.max_seq_len",
+             spec.maxSeqLen, 2048);
+  if (!object.get("ffn_hidden_size") && spec.dModel <= kMaxSpecSize) {
+    spec.ffnDim = 4 * spec.dModel;
+    record("model_type", "ffn.dim");
+  }
+}
+
 void HFImporter::applyCohereDefaults(const json::Object &object) {
   spec.norm = NormKind::LayerNorm;
   record("model_type", "norm.kind");
@@ -1349,6 +1457,8 @@ void HFImporter::applyModelTypeDefaults(StringRef modelType) {
     applyStablelmDefaults(object);
   if (modelType == "cohere")
     applyCohereDefaults(object);
+  if (modelType == "falcon")
+    applyFalconDefaults(object);
   // GPTBigCodeConfig's attention is multi-query unless told otherwise.
   if (modelType == "gpt_bigcode" && !object.get("multi_query"))
     setMultiQuery(true, "model_type");

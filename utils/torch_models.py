@@ -328,6 +328,46 @@ def gemma_logits(w, ids, heads, kv_heads, eps=1e-6, theta=10000.0):
                         gamma_offset=1.0, activation=gelu_tanh)
 
 
+def falcon_logits(w, ids, heads, multi_query=True, eps=1e-5, theta=10000.0):
+    """Falcon (Falcon-7B): RoPE, exact GELU, layer norms with biases and
+    projections whose biases the checkpoint may have; query_key_value holds
+    every head's query then one shared key and value head with multi_query,
+    each head's query, key and value together without. Layers without a
+    `post_attention_layernorm` are parallel: attention and MLP read the same
+    norm and both add to the residual. The tied LM head's logits."""
+    embed = w["transformer.word_embeddings.weight"]
+    x = embed[ids]
+    batch, seq = ids.shape
+    prefix = "transformer.h."
+    causal = causal_mask(seq)
+    head_dim = x.shape[-1] // heads
+    for i in range(layer_count(w, prefix)):
+        p = lambda name: w.get(f"{prefix}{i}.{name}")
+        linear = lambda t, name: torch.nn.functional.linear(
+            t, p(name + ".weight"), p(name + ".bias"))
+        norm = lambda t, name: layer_norm(t, p(name + ".weight"), p(name + ".bias"), eps)
+        h = norm(x, "input_layernorm")
+        qkv = linear(h, "self_attention.query_key_value")
+        if multi_query:
+            qkv = qkv.view(batch, seq, heads + 2, head_dim).transpose(1, 2)
+            q, k, v = qkv[:, :-2], qkv[:, -2:-1], qkv[:, -1:]
+            k, v = (t.expand(-1, heads, -1, -1) for t in (k, v))
+        else:
+            qkv = qkv.view(batch, seq, heads, 3, head_dim).transpose(1, 2)
+            q, k, v = qkv[..., 0, :], qkv[..., 1, :], qkv[..., 2, :]
+        q, k = rotate_half_rope(q, theta), rotate_half_rope(k, theta)
+        attended = linear(merge_heads(attention(q, k, v, causal)), "self_attention.dense")
+        mlp = lambda t: linear(torch.nn.functional.gelu(linear(t, "mlp.dense_h_to_4h")),
+                               "mlp.dense_4h_to_h")
+        if p("post_attention_layernorm.weight") is None:
+            x = x + attended + mlp(h)
+        else:
+            x = x + attended
+            x = x + mlp(norm(x, "post_attention_layernorm"))
+    x = layer_norm(x, w["transformer.ln_f.weight"], w["transformer.ln_f.bias"], eps)
+    return x @ w.get("lm_head.weight", embed).T
+
+
 def cohere_logits(w, ids, heads, kv_heads, logit_scale, eps=1e-5, theta=10000.0):
     """Cohere (Command R, Aya 23): attention and a SwiGLU MLP side by side
     on one layer norm without bias, RoPE on interleaved pairs of features,

@@ -27,6 +27,16 @@ const std::string kGpt2 = R"({
 }
 )";
 
+/// Falcon-7B's config names its sizes as the released configs do.
+const std::string kFalcon = R"({
+  "model_type": "falcon",
+  "vocab_size": 100,
+  "hidden_size": 64,
+  "n_layer": 2,
+  "n_head": 4
+}
+)";
+
 const std::string kBert = R"({
   "model_type": "bert",
   "vocab_size": 100,
@@ -84,7 +94,7 @@ std::string edit(const std::string &config, llvm::StringRef from,
 
 /// The model types that errors about `model_type` list.
 const std::string kSupportedModelTypes =
-    "Kiln supports bert, camembert, cohere, distilbert, gemma, gpt2, "
+    "Kiln supports bert, camembert, cohere, distilbert, falcon, gemma, gpt2, "
     "gpt_bigcode, gpt_neox, gptj, granite, llama, mistral, opt, phi, phi3, "
     "qwen2, qwen3, roberta, stablelm, starcoder2, xlm-roberta";
 
@@ -464,6 +474,53 @@ TEST_F(HFConfigImporterTest, MapsGptBigCodeAttention) {
   EXPECT_EQ(multiHead->ffn, FfnKind::GeluTanh);
 }
 
+TEST_F(HFConfigImporterTest, MapsFalconUnderEitherKeyNames) {
+  // Falcon-7B: parallel layers sharing one norm, one key/value head after
+  // every head's query, no projection biases, 2048 positions and an MLP 4
+  // times as wide unless given; sizes under FalconConfig's names or the
+  // older ones of the released configs.
+  std::optional<ModelSpec> defaults = loadJson(kFalcon);
+  ASSERT_TRUE(defaults) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(defaults->decoder.numLayers, 2);
+  EXPECT_EQ(defaults->numHeads, 4);
+  EXPECT_EQ(defaults->numKvHeads, 1);
+  EXPECT_EQ(defaults->qkvLayout, QkvLayout::Concatenated);
+  EXPECT_EQ(defaults->normPlacement, NormPlacement::Parallel);
+  EXPECT_FALSE(defaults->parallelMlpNorm);
+  EXPECT_FALSE(defaults->attentionBias);
+  EXPECT_FALSE(defaults->mlpBias);
+  EXPECT_TRUE(defaults->normBias);
+  EXPECT_TRUE(defaults->tieEmbeddings);
+  EXPECT_EQ(defaults->maxSeqLen, 2048);
+  EXPECT_EQ(defaults->ffnDim, 256);
+  EXPECT_EQ(defaults->ffn, FfnKind::Gelu);
+  EXPECT_EQ(defaults->weights.at("decoder.layer.attn.qkv.weight").tensorName,
+            "transformer.h.{layer}.self_attention.query_key_value.weight");
+
+  std::optional<ModelSpec> given = loadJson(
+      edit(edit(kFalcon, "\"n_layer\"", "\"num_hidden_layers\""),
+           "\"n_head\": 4", R"("num_attention_heads": 4, "multi_query": false,
+  "parallel_attn": false, "bias": true, "ffn_hidden_size": 96,
+  "max_position_embeddings": 128, "alibi": false)"));
+  ASSERT_TRUE(given) << renderAll();
+  EXPECT_TRUE(diagnostics.empty()) << renderAll();
+  EXPECT_EQ(given->numKvHeads, 4);
+  EXPECT_EQ(given->qkvLayout, QkvLayout::PerHead);
+  EXPECT_EQ(given->normPlacement, NormPlacement::Pre);
+  EXPECT_TRUE(given->attentionBias);
+  EXPECT_TRUE(given->mlpBias);
+  EXPECT_EQ(given->ffnDim, 96);
+  EXPECT_EQ(given->maxSeqLen, 128);
+
+  EXPECT_FALSE(loadJson(edit(kFalcon, "\"n_layer\": 2",
+                             "\"n_layer\": 2, \"num_hidden_layers\": 2")));
+  EXPECT_NE(renderAll().find("'num_hidden_layers' and its older name "
+                             "'n_layer' are both given; keep one"),
+            std::string::npos)
+      << renderAll();
+}
+
 TEST_F(HFConfigImporterTest, MapsCohereOntoParallelLlamaLayers) {
   // Cohere: attention and MLP side by side on one layer norm without bias,
   // RoPE on interleaved pairs, logits multiplied by logit_scale (0.0625
@@ -773,8 +830,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::ValuesIn(std::vector<BadInput>{
         {"MissingModelType", "{\n  \"vocab_size\": 3\n}\n", 1, 1,
          "missing required field 'model_type'; " + kSupportedModelTypes},
-        {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"falcon\""), 2, 3,
-         "unsupported model_type 'falcon'; " + kSupportedModelTypes},
+        {"UnsupportedModelType", edit(kGpt2, "\"gpt2\"", "\"bloom\""), 2, 3,
+         "unsupported model_type 'bloom'; " + kSupportedModelTypes},
         {"ModelTypeNotAString", edit(kGpt2, "\"gpt2\"", "2"), 2, 3,
          "expected a string for 'model_type', got 2"},
     }),
@@ -941,6 +998,14 @@ INSTANTIATE_TEST_SUITE_P(
          withKey(edit(kLlama, "\"llama\"", "\"granite\""),
                  "\"logits_scaling\": 0"),
          3, 3, "'logits_scaling' must be a positive finite number, got 0"},
+        {"FalconAlibi", withKey(kFalcon, "\"alibi\": true"), 3, 3,
+         "unsupported 'alibi': true (Kiln supports only false): ALiBi "
+         "positions are not implemented"},
+        {"FalconNewDecoderArchitecture",
+         withKey(kFalcon, "\"new_decoder_architecture\": true"), 3, 3,
+         "unsupported 'new_decoder_architecture': true (Kiln supports only "
+         "false): its fused QKV projection groups the queries of each "
+         "key/value head with it, a layout Kiln does not read"},
         {"CohereQkNorm",
          withKey(edit(kLlama, "\"llama\"", "\"cohere\""),
                  "\"use_qk_norm\": true"),

@@ -476,7 +476,7 @@ INSTANTIATE_TEST_SUITE_P(
         {"UnknownFamily", edit("family: gpt2", "family: gpt3"), 2, 11,
          "unknown model family 'gpt3'; expected one of gpt2, bert, "
          "distilbert, llama, opt, gpt_neox, phi, gptj, phi3, starcoder2, "
-         "gpt_bigcode, transformer"},
+         "gpt_bigcode, falcon, transformer"},
         {"UnknownTopology",
          edit("family: gpt2", "family: gpt2\n  topology: decoder"), 3, 13,
          "invalid value 'decoder' for 'model.topology'"},

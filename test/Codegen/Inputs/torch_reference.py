@@ -13,7 +13,8 @@ usage: torch_reference.py
            [--attention-mask MASK ...] [--tolerance T]
 
 These return the logits of every position:
-- GPT-2, OPT, and GPT-BigCode (multi-query unless --multi-head);
+- GPT-2, OPT, GPT-BigCode and Falcon (multi-query unless --multi-head;
+  Falcon with RoPE base --rope-theta);
 - GPT-NeoX and Phi, rotating --rotary-pct of each head; GPT-J, rotating
   --rotary-dim features of each head;
 - Gemma and Qwen3, with --kv-heads key/value heads and RoPE base
@@ -42,7 +43,7 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "..", "utils"))
 from torch_models import (bert_embedding, cohere_logits,
-                          distilbert_hidden_states, gemma_logits,
+                          distilbert_hidden_states, falcon_logits, gemma_logits,
                           gpt2_logits, gpt_bigcode_logits, gpt_neox_logits,
                           gptj_logits, granite_logits, load_safetensors,
                           opt_logits, phi3_logits, phi_logits, qwen3_logits,
@@ -60,7 +61,7 @@ def main():
                         choices=["gpt2", "gpt_bigcode", "opt", "gpt_neox",
                                  "gptj", "phi", "gemma", "qwen3", "phi3",
                                  "starcoder2", "stablelm", "granite", "cohere",
-                                 "bert", "roberta", "distilbert"])
+                                 "falcon", "bert", "roberta", "distilbert"])
     parser.add_argument("weights")
     parser.add_argument("actual")
     parser.add_argument("--heads", type=int, required=True)
@@ -85,6 +86,9 @@ def main():
             reference = model(w, ids, args.heads)
         elif args.family == "gpt_bigcode":
             reference = gpt_bigcode_logits(w, ids, args.heads, not args.multi_head)
+        elif args.family == "falcon":
+            reference = falcon_logits(w, ids, args.heads, not args.multi_head,
+                                      theta=args.rope_theta)
         elif args.family == "gpt_neox":
             reference = gpt_neox_logits(w, ids, args.heads, args.rotary_pct)
         elif args.family == "gptj":
