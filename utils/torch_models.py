@@ -77,6 +77,17 @@ def attention(q, k, v, mask, scale=None):
     return torch.softmax(scores, dim=-1) @ v
 
 
+def add_layer_outputs(x, h, attended, mlp, norm, mlp_norm_weight):
+    """The residual stream `x` after a pre-norm layer whose attention read
+    `h` and returned `attended`: parallel without an MLP norm (the MLP reads
+    `h` too, and both outputs add to x), else sequential (the MLP reads
+    norm(x + attended, "post_attention_layernorm"))."""
+    if mlp_norm_weight is None:
+        return x + attended + mlp(h)
+    x = x + attended
+    return x + mlp(norm(x, "post_attention_layernorm"))
+
+
 def gpt2_logits(w, ids, heads, last_position=False):
     """GPT-2: pre-norm, Conv1D ([in, out]) projections, GELU (tanh); the
     logits of every position (tied LM head), or of the last one only."""
@@ -359,11 +370,7 @@ def falcon_logits(w, ids, heads, multi_query=True, eps=1e-5, theta=10000.0):
         attended = linear(merge_heads(attention(q, k, v, causal)), "self_attention.dense")
         mlp = lambda t: linear(torch.nn.functional.gelu(linear(t, "mlp.dense_h_to_4h")),
                                "mlp.dense_4h_to_h")
-        if p("post_attention_layernorm.weight") is None:
-            x = x + attended + mlp(h)
-        else:
-            x = x + attended
-            x = x + mlp(norm(x, "post_attention_layernorm"))
+        x = add_layer_outputs(x, h, attended, mlp, norm, p("post_attention_layernorm.weight"))
     x = layer_norm(x, w["transformer.ln_f.weight"], w["transformer.ln_f.bias"], eps)
     return x @ w.get("lm_head.weight", embed).T
 
@@ -486,11 +493,7 @@ def stablelm_logits(w, ids, heads, kv_heads, partial_rotary_factor=0.25,
         v = split_heads(linear(h, "self_attn.v_proj"), kv_heads)
         k, v = (t.repeat_interleave(heads // kv_heads, dim=1) for t in (k, v))
         attended = linear(merge_heads(attention(q, k, v, causal)), "self_attn.o_proj")
-        if p("post_attention_layernorm.weight") is None:
-            x = x + attended + mlp(h)
-        else:
-            x = x + attended
-            x = x + mlp(norm(x, "post_attention_layernorm"))
+        x = add_layer_outputs(x, h, attended, mlp, norm, p("post_attention_layernorm.weight"))
     x = layer_norm(x, w["model.norm.weight"], w["model.norm.bias"], eps)
     return x @ w.get("lm_head.weight", embed).T
 
