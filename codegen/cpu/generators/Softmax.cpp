@@ -6,12 +6,16 @@
 // finite values, so each input is first clamped to the lowest finite float
 // under IEEE semantics (`strict_float`) and everything after it sees finite
 // values only. A row whose maximum is that lowest value is fully masked and
-// yields zeros, as the dialect specifies.
+// yields zeros, as the dialect specifies. Along the innermost axis, each
+// row's exponentials are computed once, as powers of two, for both the sum
+// and the output, which multiplies them by the sum's reciprocal.
 //
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/generators/GeneratorSupport.h"
 #include "codegen/cpu/generators/Generators.h"
+
+#include "llvm/Support/MathExtras.h"
 
 #include <limits>
 
@@ -54,26 +58,37 @@ public:
     Halide::Func rowMax("row_max");
     rowMax(others) = lowest;
     rowMax(others) = Halide::max(rowMax(others), finiteInput(alongIndex));
+    // exp(x - max) as a power of two; the clamp keeps the product finite.
+    Halide::Func exponentials("exponentials");
+    exponentials(vars) = exp2OfNonPositive(
+        Halide::max(finiteInput(toExprs(vars)) - rowMax(others), -100.0f) *
+        static_cast<float>(numbers::log2e));
     Halide::Func rowSum("row_sum");
     rowSum(others) = 0.0f;
-    rowSum(others) +=
-        expOfNonPositive(finiteInput(alongIndex) - rowMax(others));
+    rowSum(others) += exponentials(alongIndex);
+    // One reciprocal per row turns the normalisation into products.
+    Halide::Func inverseSum("inverse_sum");
+    inverseSum(others) = 1.0f / rowSum(others);
     Halide::Func output("output");
-    Halide::Expr probability =
-        expOfNonPositive(finiteInput(toExprs(vars)) - rowMax(others)) /
-        rowSum(others);
-    output(vars) = Halide::select(rowMax(others) == lowest, 0.0f, probability);
+    output(vars) = Halide::select(rowMax(others) == lowest, 0.0f,
+                                  exponentials(vars) * inverseSum(others));
     builder.addResult(0, output);
 
     if (isAutoscheduled(schedule))
       return builder.finish();
     Halide::LoopLevel rowLoop = schedulePointwise(output, vars, schedule);
     if (axis == 0) {
-      // One row of statistics per output row.
+      // One row of statistics per output row, and the row's exponentials,
+      // computed once for the sum and the output (a row of logits stays in
+      // L2).
+      int vector = getParameter(schedule, "vector");
       for (Halide::Func stats : {rowMax, rowSum}) {
         stats.compute_at(rowLoop);
-        vectorizeReduction(stats, along, getParameter(schedule, "vector"));
+        vectorizeReduction(stats, along, vector);
       }
+      exponentials.compute_at(rowLoop).vectorize(
+          vars[0], vector, Halide::TailStrategy::GuardWithIf);
+      inverseSum.compute_at(rowLoop);
     } else {
       // The axis is an outer dimension: computing the statistics per output
       // row would redo them for every position along the axis.
