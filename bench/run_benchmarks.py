@@ -122,7 +122,10 @@ def machine_info():
 def bench_kernels(args):
     """kiln-bench-kernels: the FMA peak on all CPUs, then GEMM, attention
     and the memory-bound kernels once per thread count, pinned like the
-    other one- and two-thread runs."""
+    other one- and two-thread runs. Each suite runs in a process of its
+    own: after the GEMM suite, OpenBLAS's pinned threads slowed the
+    attention that followed in the same process on 2 threads (seq 512:
+    2.3-2.7 ms, against 2.0-2.2 ms alone)."""
     tool = os.path.join(args.build_dir, "bin", "kiln-bench-kernels")
     quick = ["--quick"] if args.quick else []
     log("FMA peak")
@@ -134,10 +137,10 @@ def bench_kernels(args):
         report[suite] = []
     for threads in THREAD_COUNTS:
         log(f"GEMM, attention and memory-bound kernels on {threads} thread(s)")
-        part = json.loads(run(pinned([tool, "--suite", ",".join(suites),
-                                      "--num-threads", str(threads), "-o", "-"]
-                                     + quick, threads)))
         for suite in suites:
+            part = json.loads(run(pinned([tool, "--suite", suite,
+                                          "--num-threads", str(threads), "-o",
+                                          "-"] + quick, threads)))
             report[suite] += part[suite]
     return report
 
