@@ -562,8 +562,9 @@ private:
     return fields;
   }
 
-  /// GPT-BigCode's attention: one key/value head after every head's query
-  /// (`multiQuery`), or each head's query, key and value together.
+  /// GPT-BigCode's and Falcon's attention: one key/value head after every
+  /// head's query (`multiQuery`), or each head's query, key and value
+  /// together.
   void setMultiQuery(bool multiQuery, StringRef key) {
     if (multiQuery) {
       spec.numKvHeads = 1;
@@ -598,12 +599,11 @@ private:
         number("layer_norm_epsilon", "norm.epsilon", spec.normEpsilon),
         number("rope_theta", "positions.theta", spec.positions.theta),
         ropeScaling(),
+        // Applied by applyFalconDefaults, after num_kv_heads.
         {"multi_query", "attention.kv_heads",
          [this](const json::Value &value) {
-           std::optional<bool> multiQuery = value.getAsBoolean();
-           if (!multiQuery)
-             return typeError("multi_query", value, "true or false");
-           isFalconMultiQuery = *multiQuery;
+           if (!value.getAsBoolean())
+             typeError("multi_query", value, "true or false");
          }},
         {"parallel_attn", "norm.placement",
          [this](const json::Value &value) {
@@ -615,15 +615,7 @@ private:
            spec.normPlacement = NormPlacement::Pre;
            record("parallel_attn", "norm.placement");
          }},
-        {"bias", "attention.bias",
-         [this](const json::Value &value) {
-           std::optional<bool> biases = value.getAsBoolean();
-           if (!biases)
-             return typeError("bias", value, "true or false");
-           spec.attentionBias = spec.mlpBias = *biases;
-           record("bias", "attention.bias");
-           record("bias", "ffn.bias");
-         }},
+        projectionBiases("bias"),
         boolean("tie_word_embeddings", "embeddings.tied", spec.tieEmbeddings),
         onlyValue("alibi", false, "ALiBi positions are not implemented"),
         onlyValue("new_decoder_architecture", false,
@@ -842,6 +834,19 @@ private:
     return fields;
   }
 
+  /// A boolean `key` switching the biases of the attention and MLP
+  /// projections together (StarCoder2's `use_bias`, Falcon's `bias`).
+  HFField projectionBiases(StringLiteral key) {
+    return {key, "attention.bias", [this, key](const json::Value &value) {
+              std::optional<bool> biases = value.getAsBoolean();
+              if (!biases)
+                return typeError(key, value, "true or false");
+              spec.attentionBias = spec.mlpBias = *biases;
+              record(key, "attention.bias");
+              record(key, "ffn.bias");
+            }};
+  }
+
   /// `use_parallel_residual`: parallel rather than sequential pre-norm
   /// layers (GPT-NeoX, StableLM).
   HFField parallelResidual() {
@@ -1011,15 +1016,7 @@ private:
             number("norm_epsilon", "norm.epsilon", spec.normEpsilon),
             integer("sliding_window", "attention.sliding_window",
                     spec.decoder.selfAttention.slidingWindow),
-            {"use_bias", "attention.bias",
-             [this](const json::Value &value) {
-               std::optional<bool> biases = value.getAsBoolean();
-               if (!biases)
-                 return typeError("use_bias", value, "true or false");
-               spec.attentionBias = spec.mlpBias = *biases;
-               record("use_bias", "attention.bias");
-               record("use_bias", "ffn.bias");
-             }},
+            projectionBiases("use_bias"),
             onlyValue("mlp_type", "default", "StarCoder2's MLP is plain"),
             onlyValue("norm_type", "layer_norm",
                       "StarCoder2's norms are layer norms"),
@@ -1164,9 +1161,6 @@ private:
   /// GPT-NeoX's `rotary_pct` or the `partial_rotary_factor` of Phi and
   /// Phi-3: the share of each head that RoPE rotates.
   std::optional<double> rotaryFraction;
-  /// Falcon's `multi_query`: one key/value head unless `num_kv_heads` says
-  /// otherwise.
-  bool isFalconMultiQuery = true;
   bool failed = false;
 };
 
@@ -1326,15 +1320,9 @@ void HFImporter::applyFalconDefaults(const json::Object &object) {
   // FalconAttention reads one key/value head after every head's query with
   // multi_query, whatever num_kv_heads says, and each head's query, key
   // and value together without.
-  StringRef multiQueryKey =
-      object.get("multi_query") ? "multi_query" : "model_type";
-  if (isFalconMultiQuery) {
-    spec.numKvHeads = 1;
-    record(multiQueryKey, "attention.kv_heads");
-  } else {
-    spec.qkvLayout = QkvLayout::PerHead;
-    record(multiQueryKey, "attention.qkv_layout");
-  }
+  std::optional<bool> multiQuery = object.getBoolean("multi_query");
+  setMultiQuery(multiQuery.value_or(true),
+                multiQuery ? "multi_query" : "model_type");
   fillAbsent(object, "max_position_embeddings", "model.max_seq_len",
              spec.maxSeqLen, 2048);
   if (!object.get("ffn_hidden_size") && spec.dModel <= kMaxSpecSize) {
